@@ -62,7 +62,7 @@ internal static class Ticks
         }
         else if (step < 1e-4) text = value.ToString("0.###e0", CultureInfo.InvariantCulture);
         else text = Fixed(value, step);
-        return text.Replace('-', '\u2212');
+        return text.StartsWith('-') ? "\u2212" + text[1..] : text;   // a true minus, as plotly
     }
 
     /// <summary>Label for a log-axis tick given in log10 units.</summary>
@@ -73,9 +73,11 @@ internal static class Ticks
         return Format(Math.Round(v / decade) * decade, decade);
     }
 
+    /// <summary>Enough decimals for the step, trailing zeros dropped as plotly does: 0, 0.2, …, 0.8, 1.</summary>
     static string Fixed(double value, double step)
     {
         int decimals = step >= 1 ? 0 : Math.Min(10, (int)Math.Ceiling(-Math.Log10(step) - 1e-9));
-        return value.ToString("F" + decimals, CultureInfo.InvariantCulture);
+        var text = value.ToString("F" + decimals, CultureInfo.InvariantCulture);
+        return text.Contains('.') ? text.TrimEnd('0').TrimEnd('.') : text;
     }
 }
