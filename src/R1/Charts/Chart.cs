@@ -78,7 +78,7 @@ public sealed class Chart : IDisplayable
     {
         if (bins < 1) throw new ArgumentOutOfRangeException(nameof(bins), bins, "A histogram needs at least one bin.");
         var xs = ToDoubles(values, nameof(values));
-        return Of(new Trace { Kind = TraceKind.Histogram, Name = name, X = xs, Bins = Bins.For(xs, bins) });
+        return Of(new Trace { Kind = TraceKind.Histogram, Name = name, X = xs, Bins = Bins.For(xs, bins), RequestedBins = bins });
     }
 
     /// <summary>
@@ -124,16 +124,19 @@ public sealed class Chart : IDisplayable
 
     // ---- composition and decoration ---------------------------------------------------------------
 
-    /// <summary>Draws <paramref name="other"/>'s traces on this chart's axes (several lines, grouped bars, …).</summary>
+    /// <summary>
+    /// Draws <paramref name="other"/>'s traces on this chart's axes: several lines, grouped bars, or overlaid
+    /// histograms (which then share one set of bins).
+    /// </summary>
     public Chart Add(Chart other)
     {
         var (mine, theirs) = SinglePanels(other, nameof(Add));
-        return WithPanel(mine with
+        return WithPanel((mine with
         {
             Traces = [.. mine.Traces, .. theirs.Traces],
             XTitle = mine.XTitle ?? theirs.XTitle,
             YTitle = mine.YTitle ?? theirs.YTitle,
-        });
+        }).WithSharedBins());
     }
 
     /// <summary>Draws <paramref name="other"/>'s traces against a second y axis on the right.</summary>

@@ -27,7 +27,7 @@ internal static class FigureJson
             var legendSeen = new HashSet<string>();
             for (int p = 0; p < panels.Length; p++)
                 foreach (var t in panels[p].Traces)
-                    WriteTrace(w, t, AxisId("x", p + 1), t.Secondary ? AxisId("y", secondaryIds[p]) : AxisId("y", p + 1),
+                    WriteTrace(w, t, panels[p].OverlaidHistograms, AxisId("x", p + 1), t.Secondary ? AxisId("y", secondaryIds[p]) : AxisId("y", p + 1),
                         Chart.InLegend(t, legendSeen), panels.Length > 1 ? domains![p] : null);
             w.WriteEndArray();
 
@@ -44,8 +44,7 @@ internal static class FigureJson
             var (width, height) = GridLayout.Size(chart);
             if (chart.Width is not null) w.WriteNumber("width", width);
             w.WriteNumber("height", height);
-            bool overlayHistograms = panels.Any(p => p.Traces.Count(t => t.Kind == TraceKind.Histogram) > 1)
-                                     && !panels.Any(p => p.Traces.Any(t => t.Kind == TraceKind.Bar));
+            bool overlayHistograms = panels.Any(p => p.OverlaidHistograms) && !panels.Any(p => p.Traces.Any(t => t.Kind == TraceKind.Bar));
             w.WriteString("barmode", overlayHistograms ? "overlay" : "group");
             // Smaller margins than plotly's 80/100 defaults; automargin grows them where labels need room.
             w.WriteStartObject("margin");
@@ -106,7 +105,7 @@ internal static class FigureJson
         return ids;
     }
 
-    static void WriteTrace(Utf8JsonWriter w, Trace t, string xId, string yId, bool inLegend,
+    static void WriteTrace(Utf8JsonWriter w, Trace t, bool overlaid, string xId, string yId, bool inLegend,
         (double X0, double X1, double Y0, double Y1)? domain)
     {
         w.WriteStartObject();
@@ -150,6 +149,7 @@ internal static class FigureJson
                 w.WriteNumber("size", b.Size);
                 w.WriteEndObject();
                 Marker(w, t.Color!, outline: true);
+                if (overlaid) w.WriteNumber("opacity", 0.6);
                 break;
             case TraceKind.Heatmap:
                 w.WriteString("type", "heatmap");

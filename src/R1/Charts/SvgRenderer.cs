@@ -206,7 +206,7 @@ internal static class SvgRenderer
 
         svg.Append($"<g clip-path=\"url(#{clipId})\">\n");
         var barTraces = p.Traces.Where(t => t.Kind == TraceKind.Bar).ToList();
-        bool overlay = p.Traces.Count(t => t.Kind == TraceKind.Histogram) > 1;
+        bool overlay = p.OverlaidHistograms;
         // Heatmaps and bars under lines and markers, faint raw curves under their smoothed twins.
         foreach (var t in p.Traces.OrderBy(t => t.Kind switch { TraceKind.Heatmap => 0, TraceKind.Bar or TraceKind.Histogram => 1, _ => t.Faint ? 2 : 3 }))
         {

@@ -14,6 +14,7 @@ internal sealed record Trace
     public double[,]? Z { get; init; }                // heatmap cells, Z[row, column]; row 0 at the bottom
     public string ColorScale { get; init; } = "Viridis";
     public Bins? Bins { get; init; }                  // histogram bins
+    public int RequestedBins { get; init; }           // histogram: the bin count asked for
     public bool Faint { get; init; }                  // raw curve drawn faintly behind its smoothed twin
     public bool Secondary { get; init; }              // plotted against the right-hand y axis
     public string? Color { get; init; }               // resolved by Chart when it is drawn or serialised
@@ -97,6 +98,16 @@ internal sealed record Panel
     public (double Min, double Max)? YRange { get; init; }
 
     public bool HasSecondary => Traces.Any(t => t.Secondary);
+    public bool OverlaidHistograms => Traces.Count(t => t.Kind == TraceKind.Histogram) > 1;
+
+    /// <summary>Histograms drawn together share one set of bins over all their values, so their bars line up.</summary>
+    public Panel WithSharedBins()
+    {
+        var histograms = Traces.Where(t => t.Kind == TraceKind.Histogram).ToArray();
+        if (histograms.Length < 2) return this;
+        var shared = Bins.For(histograms.SelectMany(t => t.X).ToArray(), histograms.Max(t => t.RequestedBins));
+        return this with { Traces = Traces.Select(t => t.Kind == TraceKind.Histogram ? t with { Bins = shared } : t).ToArray() };
+    }
     public bool CategoricalX => Traces.Any(t => t.Kind is TraceKind.Bar or TraceKind.Heatmap);
     public bool CategoricalY => Traces.Any(t => t.Kind is TraceKind.Heatmap);
 

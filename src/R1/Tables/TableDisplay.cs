@@ -26,18 +26,18 @@ public sealed partial class Table
         var id = "r1-table-" + Interlocked.Increment(ref displayCounter);
         var rows = Rows <= PagerLimit ? Enumerable.Range(0, Rows).ToArray() : [.. Enumerable.Range(0, EdgeRows), -1, .. Enumerable.Range(Rows - EdgeRows, EdgeRows)];
         var html = new StringBuilder();
-        html.Append($"<div id=\"{id}\" class=\"r1-table\">\n<style>")
+        html.Append($"<div id=\"{id}\" class=\"r1-table\" style=\"margin:4px 0 12px\">\n<style>")
             .Append($"#{id} table{{border-collapse:collapse;font:12px/1.5 -apple-system,'Segoe UI',Roboto,sans-serif;color:#2a3f5f}}")
             .Append($"#{id} th,#{id} td{{padding:3px 10px;border-bottom:1px solid #EBF0F8;white-space:nowrap}}")
             .Append($"#{id} th{{background:#f5f7fb;text-align:left;border-bottom:2px solid #C8D4E3}}")
-            .Append($"#{id} th small{{display:block;font-weight:normal;color:#8a99b0}}")
+            .Append($"#{id} th small{{display:block;font-weight:normal;color:#8a99b0}}#{id} th.num{{text-align:right}}")
             .Append($"#{id} td.num{{text-align:right;font-variant-numeric:tabular-nums}}")
             .Append($"#{id} td.idx{{color:#8a99b0;text-align:right}}#{id} td.na{{color:#b0b8c8}}")
             .Append($"#{id} tbody tr:nth-child(even){{background:#fafbfd}}")
             .Append($"#{id} .pager{{font:12px sans-serif;color:#506784;margin:4px 2px}}#{id} .pager button{{margin:0 4px}}")
             .Append("</style>\n<table>\n<thead><tr><th></th>");
         foreach (var c in columns)
-            html.Append($"<th>{Encode(c.Name)}<small>{c.TypeName}</small></th>");
+            html.Append(c.IsNumeric ? "<th class=\"num\">" : "<th>").Append($"{Encode(c.Name)}<small>{c.TypeName}</small></th>");
         html.Append("</tr></thead>\n<tbody>\n");
         foreach (var r in rows)
         {

@@ -118,6 +118,21 @@ public class ChartJsonTests
     }
 
     [Fact]
+    public void OverlaidHistogramsShareBins()
+    {
+        // 0..4 and 6..10 asked in 5 bins each: alone they would get width 1; together the range 0..10 gives width 2.
+        var fig = Figure(Chart.Histogram(new[] { 0, 4 }, 5, "a").Add(Chart.Histogram(new[] { 6, 10 }, 5, "b")));
+        var data = fig["data"]!.AsArray();
+        foreach (var t in data)
+        {
+            Assert.Equal(0, (double)t!["xbins"]!["start"]!);
+            Assert.Equal(2, (double)t["xbins"]!["size"]!);
+            Assert.Equal(0.6, (double)t["opacity"]!);
+        }
+        Assert.Equal("overlay", (string)fig["layout"]!["barmode"]!);
+    }
+
+    [Fact]
     public void HeatmapWritesRowsLabelsAndColourScale()
     {
         var z = new double[,] { { 1, 2, 3 }, { 4, double.NaN, 6 } };
