@@ -50,7 +50,7 @@ internal static class ChartHtml
             """;
     }
 
-    /// <summary>A stable id (same chart, same run, same id) that still differs between two displays of one chart.</summary>
+    /// <summary>An id that is deterministic within a run (display counter + figure hash), unique per display.</summary>
     static string ElementId(string json)
     {
         var n = Interlocked.Increment(ref counter);
