@@ -1,0 +1,6 @@
+namespace R1.Cli.Commands;
+
+static class BookCommand
+{
+    public static Task<int> ExecuteAsync(string[] args) => Task.FromResult(0);
+}
