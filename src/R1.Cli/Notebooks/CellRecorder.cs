@@ -166,8 +166,9 @@ public sealed partial class CellRecorder : IOutputSink
         {
             var text = ProgressText.Line(description, done, total, detail, elapsed, finished);
             var fraction = total > 0 ? Math.Clamp((double)done / total, 0, 1) : 0;
+            var label = ProgressText.Line(description, done, total, detail, elapsed, finished, withBar: false);
             var html = $"<div class=\"r1-progress\"><progress value=\"{fraction:0.###}\" max=\"1\"></progress> " +
-                       $"<span>{System.Net.WebUtility.HtmlEncode(text)}</span></div>";
+                       $"<span>{System.Net.WebUtility.HtmlEncode(label)}</span></div>";
             return new DisplayEntry(new Dictionary<string, string> { ["text/plain"] = text, ["text/html"] = html }).ToJson();
         }
     }
@@ -223,7 +224,7 @@ public sealed class DisplayHandle
 /// <summary>The one-line rendering of a progress state, shared by the notebook output and the plain terminal.</summary>
 public static class ProgressText
 {
-    public static string Line(string description, long done, long total, string? detail, TimeSpan elapsed, bool finished)
+    public static string Line(string description, long done, long total, string? detail, TimeSpan elapsed, bool finished, bool withBar = true)
     {
         const int width = 20;
         var fraction = total > 0 ? Math.Clamp((double)done / total, 0, 1) : 0;
@@ -232,6 +233,6 @@ public static class ProgressText
         var rate = elapsed.TotalSeconds > 0 && done > 0 ? $", {done / elapsed.TotalSeconds:0.#}/s" : "";
         var state = finished ? "done" : $"{fraction * 100:0}%";
         var tail = string.IsNullOrWhiteSpace(detail) ? "" : $" · {detail}";
-        return $"{description} {bar} {done}/{total} ({state}, {elapsed.TotalSeconds:0.0} s{rate}){tail}";
+        return $"{description} {(withBar ? bar + " " : "")}{done}/{total} ({state}, {elapsed.TotalSeconds:0.0} s{rate}){tail}";
     }
 }

@@ -73,18 +73,18 @@ public static partial class NotebookReader
         if (!IsMultilineString(json["source"]))
             throw NotebookException.InCell(path, index, "'source' must be a string or a list of strings");
         if (json["metadata"] is not JsonObject) json["metadata"] = new JsonObject();
-        if (type != "code") return new Cell(json, type == "markdown" ? Kernels.Markdown : "raw");
+        if (type != "code") return new Cell(json, type == "markdown" ? Languages.Markdown : "raw");
 
         if (json["outputs"] is not JsonArray) json["outputs"] = new JsonArray();
         if (!json.ContainsKey("execution_count")) json["execution_count"] = null;
         var metadata = (JsonObject)json["metadata"]!;
         var named = (string?)(metadata["polyglot_notebook"]?["kernelName"] as JsonValue)
                     ?? (string?)(metadata["dotnet_interactive"]?["language"] as JsonValue);
-        var language = named is null ? defaultLanguage : Kernels.Canonical(named);
-        if (language is null) throw NotebookException.InCell(path, index, Kernels.Unsupported(named!));
-        foreach (var section in Kernels.Sections(Nbjson.JoinText(json["source"]), language))
-            if (Kernels.Canonical(section.Language) is null)
-                throw NotebookException.InCell(path, index, Kernels.Unsupported(section.Language));
+        var language = named is null ? defaultLanguage : Languages.Canonical(named);
+        if (language is null) throw NotebookException.InCell(path, index, Languages.Unsupported(named!));
+        foreach (var section in Languages.Sections(Nbjson.JoinText(json["source"]), language))
+            if (Languages.Canonical(section.Language) is null)
+                throw NotebookException.InCell(path, index, Languages.Unsupported(section.Language));
         return new Cell(json, language);
     }
 
@@ -94,9 +94,9 @@ public static partial class NotebookReader
         var name = (string?)(metadata["polyglot_notebook"]?["kernelInfo"]?["defaultKernelName"] as JsonValue)
                    ?? (string?)(metadata["kernelspec"]?["language"] as JsonValue)
                    ?? (string?)(metadata["kernelspec"]?["name"] as JsonValue)
-                   ?? Kernels.CSharp;
+                   ?? Languages.CSharp;
         // An unsupported default is reported per code cell, where the user can see which cells are affected.
-        return Kernels.Canonical(name) ?? name;
+        return Languages.Canonical(name) ?? name;
     }
 
     /// <summary>
@@ -117,10 +117,10 @@ public static partial class NotebookReader
             if (kernel == "meta") ReadDibMeta(path, sectionIndex, body, notebook);
             else if (body.Trim().Length > 0 || kernel is not null)
             {
-                var language = Kernels.Canonical(kernel ?? Kernels.CSharp);
-                if (language is null) throw NotebookException.InCell(path, notebook.Cells.Count, Kernels.Unsupported(kernel!));
+                var language = Languages.Canonical(kernel ?? Languages.CSharp);
+                if (language is null) throw NotebookException.InCell(path, notebook.Cells.Count, Languages.Unsupported(kernel!));
                 if (body.Trim().Length > 0)
-                    notebook.Cells.Add(language == Kernels.Markdown
+                    notebook.Cells.Add(language == Languages.Markdown
                         ? Cell.Markdown(notebook.NewCellId(), body)
                         : Cell.Code(notebook.NewCellId(), body));
             }
@@ -133,7 +133,7 @@ public static partial class NotebookReader
     }
 
     static string? DibMagic(string line) =>
-        line.TrimEnd() == "#!meta" ? "meta" : Kernels.MagicKernel(line.TrimEnd());
+        line.TrimEnd() == "#!meta" ? "meta" : Languages.MagicKernel(line.TrimEnd());
 
     static void ReadDibMeta(string path, int section, string body, Notebook notebook)
     {

@@ -116,9 +116,9 @@ public static partial class NotebookRunner
                 Output.Current = recorder;
                 using (ConsoleRouter.Capture(recorder.Stdout, recorder.Stderr))
                 {
-                    foreach (var section in Kernels.Sections(cell.Source, cell.Language))
+                    foreach (var section in Languages.Sections(cell.Source, cell.Language))
                     {
-                        if (section.Language == Kernels.Markdown) { recorder.Markdown(section.Text); continue; }
+                        if (section.Language == Languages.Markdown) { recorder.Markdown(section.Text); continue; }
                         var (next, error) = await RunSection(notebook, index, section, state, scriptOptions, globals, recorder);
                         if (error is not null) { failure = error; break; }
                         state = next;
@@ -151,23 +151,24 @@ public static partial class NotebookRunner
     }
 
     static async Task<(ScriptState<object>? State, CellFailure? Error)> RunSection(
-        Notebook notebook, int index, Kernels.Section section, ScriptState<object>? state,
+        Notebook notebook, int index, Languages.Section section, ScriptState<object>? state,
         ScriptOptions options, NotebookGlobals globals, CellRecorder recorder)
     {
         var fullPath = Path.GetFullPath(notebook.Path);
-        if (MissingReference(section, Path.GetDirectoryName(fullPath)!) is { } missing)
+        var code = section.Text;
+        if (CheckReferences(ref code, Path.GetDirectoryName(fullPath)!) is { } missing)
             return (null, Fail(recorder, index, "ReferenceError", missing, [$"cell {index + 1} of {notebook.Path}: {missing}"]));
 
         // The file path names the cell in stack traces; its folder is where relative #r paths start.
         var cellOptions = options.WithFilePath($"{fullPath}, cell {index + 1}");
         var script = state is null
-            ? CSharpScript.Create<object>(section.Text, cellOptions, typeof(NotebookGlobals))
-            : state.Script.ContinueWith<object>(section.Text, cellOptions);
+            ? CSharpScript.Create<object>(code, cellOptions, typeof(NotebookGlobals))
+            : state.Script.ContinueWith<object>(code, cellOptions);
 
         var errors = script.Compile().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         if (errors.Count > 0)
         {
-            var lines = section.Text.Split('\n');
+            var lines = code.Split('\n');
             var messages = errors.Select(d => CompileMessage(d, section, index)).ToList();
             var traceback = new List<string> { $"Compilation failed in cell {index + 1} of {notebook.Path}:" };
             foreach (var d in errors)
@@ -206,27 +207,36 @@ public static partial class NotebookRunner
         return new CellFailure(index, name, message);
     }
 
-    static string CompileMessage(Diagnostic d, Kernels.Section section, int index)
+    static string CompileMessage(Diagnostic d, Languages.Section section, int index)
     {
         var at = d.Location.GetLineSpan().StartLinePosition;
         return $"cell {index + 1}, line {at.Line + 1 + section.FirstLine}, column {at.Character + 1}: error {d.Id}: " +
                d.GetMessage(CultureInfo.InvariantCulture);
     }
 
-    /// <summary>A <c>#r "file.dll"</c> whose file doesn't exist, said plainly before the compiler says it obscurely.</summary>
-    static string? MissingReference(Kernels.Section section, string folder)
+    /// <summary>
+    /// Says plainly which <c>#r "file.dll"</c> is missing, before the compiler says it obscurely. A <c>#r</c> of
+    /// R1.dll (how a notebook loads the library in VS Code) is commented out: the runner references R1 already,
+    /// and a second copy would make every R1 type ambiguous.
+    /// </summary>
+    static string? CheckReferences(ref string code, string folder)
     {
-        foreach (Match m in ReferenceDirective().Matches(section.Text))
+        string? problem = null;
+        code = ReferenceDirective().Replace(code, m =>
         {
             var target = m.Groups[1].Value;
             if (target.StartsWith("nuget:", StringComparison.OrdinalIgnoreCase))
-                return $"#r \"{target}\": NuGet references aren't supported (the runner restores no packages); reference a built .dll by path";
-            bool isPath = target.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) || target.Contains('/') || target.Contains('\\');
-            var full = Path.GetFullPath(Path.Combine(folder, target));
-            if (isPath && !File.Exists(full))
-                return $"#r \"{target}\": file not found: {full} (relative paths start at the notebook's folder)";
-        }
-        return null;
+                problem ??= $"#r \"{target}\": NuGet references aren't supported (the runner restores no packages); reference a built .dll by path";
+            else if (Path.GetFileName(target).Equals("R1.dll", StringComparison.OrdinalIgnoreCase))
+                return "// " + m.Value.TrimStart();
+            else if (target.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) || target.Contains('/') || target.Contains('\\'))
+            {
+                var full = Path.GetFullPath(Path.Combine(folder, target));
+                if (!File.Exists(full)) problem ??= $"#r \"{target}\": file not found: {full} (relative paths start at the notebook's folder)";
+            }
+            return m.Value;
+        });
+        return problem;
     }
 
     static Exception Unwrap(Exception e) => e switch
@@ -277,6 +287,6 @@ public static partial class NotebookRunner
 
     static string Timestamp(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
 
-    [GeneratedRegex("""^\s*#r\s+"([^"]*)"\s*$""", RegexOptions.Multiline)]
+    [GeneratedRegex("""^[ \t]*#r[ \t]+"([^"]*)"[ \t]*\r?$""", RegexOptions.Multiline)]
     private static partial Regex ReferenceDirective();
 }

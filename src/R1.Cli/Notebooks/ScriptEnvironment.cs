@@ -32,7 +32,8 @@ public static class ScriptEnvironment
 
     static IReadOnlyList<string> BuildImports()
     {
-        var imports = new List<string> { "System", "System.Linq", "System.Collections.Generic", "System.IO", "System.Threading.Tasks" };
+        // Polyglot's C# defaults plus System.IO.
+        var imports = new List<string> { "System", "System.Collections", "System.Collections.Generic", "System.IO", "System.Linq", "System.Text", "System.Threading.Tasks" };
         imports.AddRange(Library.GetExportedTypes()
             .Select(t => t.Namespace)
             .OfType<string>()

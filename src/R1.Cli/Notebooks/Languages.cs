@@ -7,7 +7,7 @@ namespace R1.Cli.Notebooks;
 /// language (inside a cell, and between cells in a .dib file). This runner executes C# and passes markdown
 /// through; the other Polyglot kernels are recognised only to say clearly that they aren't supported.
 /// </summary>
-public static partial class Kernels
+public static partial class Languages
 {
     public const string CSharp = "csharp", Markdown = "markdown";
 
