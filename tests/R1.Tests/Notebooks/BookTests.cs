@@ -62,7 +62,7 @@ public sealed class BookTests : IDisposable
         Assert.Contains("-p quick given, but no code cell is tagged 'parameters'", result.Entries[2].Error);   // every notebook declares quick
 
         var page = File.ReadAllText(Path.Combine(outFolder, "01-chart.html"));
-        Assert.DoesNotContain("cdn.plot.ly", page);
+        Assert.False(PlotlyAsset.UsesCdn(page));   // the source cell still shows the URL, escaped
         Assert.Contains("<script src=\"plotly.min.js\"></script>", page);
         Assert.Contains("<table>", page);
         Assert.Contains("x_i^2", page);   // math kept as text, not turned into emphasis
