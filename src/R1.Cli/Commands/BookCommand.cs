@@ -28,7 +28,11 @@ static class BookCommand
 
         var result = await BookBuilder.BuildAsync(options);
         if (result.PlotlyProblem is not null) Console.Error.WriteLine($"warning: charts will need internet: {result.PlotlyProblem}");
-        if (result.Entries.Count == 0) Console.Error.WriteLine($"warning: no notebooks matched in {options.NotebooksFolder}");
+        if (result.Entries.Count == 0)
+        {
+            Console.Error.WriteLine($"error: no notebooks{(options.Only is null ? "" : $" matching '{options.Only}'")} in {options.NotebooksFolder}");
+            return 1;
+        }
         int failed = result.Entries.Count(e => !e.Succeeded);
         Console.WriteLine($"{result.Entries.Count - failed} of {result.Entries.Count} notebooks ran; book: {result.IndexPath}");
         return failed == 0 ? 0 : 1;

@@ -51,6 +51,7 @@ public sealed partial class CellRecorder : IOutputSink
     /// </summary>
     public void Progress(string id, string description, long done, long total, string? detail, bool finished)
     {
+        bool forward;
         lock (gate)
         {
             if (!progress.TryGetValue(id, out var entry))
@@ -59,9 +60,9 @@ public sealed partial class CellRecorder : IOutputSink
                 progress[id] = entry;
                 entries.Add(entry);
             }
-            entry.Set(description, done, total, detail, finished);
+            forward = entry.Set(description, done, total, detail, finished) && observer is not null;
         }
-        observer?.Progress(id, description, done, total, detail, finished);
+        if (forward) observer!.Progress(id, description, done, total, detail, finished);
     }
 
     /// <summary>The cell's value (its last expression): an execute_result.</summary>
@@ -154,12 +155,16 @@ public sealed partial class CellRecorder : IOutputSink
         string? detail;
         long done, total;
         bool finished;
-        TimeSpan elapsed;
+        TimeSpan elapsed, forwarded = TimeSpan.FromSeconds(-1);
 
-        public void Set(string description, long done, long total, string? detail, bool finished)
+        /// <summary>Keeps the state; true when a live view should be told (at most 20 times a second, and at the end).</summary>
+        public bool Set(string description, long done, long total, string? detail, bool finished)
         {
             (this.description, this.done, this.total, this.detail, this.finished) = (description, done, total, detail, finished);
             elapsed = clock.Elapsed;
+            if (!finished && elapsed - forwarded < TimeSpan.FromMilliseconds(50)) return false;
+            forwarded = elapsed;
+            return true;
         }
 
         public override JsonObject ToJson()
