@@ -57,7 +57,13 @@ public static partial class BookBuilder
         if (options.WebFolder is not null)
         {
             (plotly, problem) = await PlotlyAsset.EnsureAsync(options.WebFolder);
-            if (plotly is not null) File.Copy(plotly, Path.Combine(options.OutFolder, PlotlyAsset.FileName), overwrite: true);
+            if (plotly is not null)
+            {
+                var target = Path.Combine(options.OutFolder, PlotlyAsset.FileName);
+                var temp = $"{target}.{Guid.NewGuid():N}.tmp";
+                File.Copy(plotly, temp);
+                File.Move(temp, target, overwrite: true);   // atomic, like every file the book writes
+            }
         }
 
         var entries = new List<BookEntry>();
