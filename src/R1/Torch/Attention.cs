@@ -48,7 +48,7 @@ public static partial class torch
                     maskAdd = Tensor.Empty(full);
                     if (attn_mask.dtype == ScalarType.Bool)
                     {
-                        using var z = zeros(1);
+                        using var z = zeros(attn_mask.shape);
                         using var neg = logical_not(attn_mask);
                         using var mf = masked_fill(z, neg, float.NegativeInfinity);
                         CopyInto(mf, maskAdd);

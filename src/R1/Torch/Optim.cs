@@ -110,7 +110,7 @@ public sealed class AdamW : IDisposable
                 double bc1 = 1 - Math.Pow(g.Beta1, s.step), bc2 = 1 - Math.Pow(g.Beta2, s.step);
                 float decay = (float)(1 - g.LearningRate * g.WeightDecay);
                 float stepSize = (float)(g.LearningRate / bc1), bc2Sqrt = (float)Math.Sqrt(bc2), eps = (float)g.Eps;
-                float omb1 = 1 - b1, omb2 = 1 - b2;
+                float omb1 = (float)(1 - g.Beta1), omb2 = (float)(1 - g.Beta2); // in double first, as PyTorch's Python scalars
                 using var gc = grad.contiguous();
                 var P = p.data<float>(); var G = gc.data<float>();
                 var M = s.exp_avg.data<float>(); var V = s.exp_avg_sq.data<float>();
