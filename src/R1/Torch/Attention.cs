@@ -43,8 +43,8 @@ public static partial class torch
                 if (attn_mask is not null)
                 {
                     var full = query.Shape[..^2].Append(Tq).Append(Tk).ToArray();
-                    var bs = BroadcastShape(attn_mask.Shape, full, "scaled_dot_product_attention (attn_mask)");
-                    if (!SameShape(bs, full)) throw new ArgumentException($"scaled_dot_product_attention: attn_mask of shape {ShapeStr(attn_mask.Shape)} does not broadcast to {ShapeStr(full)}.");
+                    var bshape = BroadcastShape(attn_mask.Shape, full, "scaled_dot_product_attention (attn_mask)");
+                    if (!SameShape(bshape, full)) throw new ArgumentException($"scaled_dot_product_attention: attn_mask of shape {ShapeStr(attn_mask.Shape)} does not broadcast to {ShapeStr(full)}.");
                     maskAdd = Tensor.Empty(full);
                     if (attn_mask.dtype == ScalarType.Bool)
                     {
@@ -60,9 +60,22 @@ public static partial class torch
                 using var q = Contig(query);
                 using var k = Contig(key);
                 using var v = Contig(value);
+                // Causal attention runs in query-row blocks, each multiplying only the keys it can see
+                // (about 40 % fewer flops than the full square at T = 128).
+                int bs = is_causal && Tq >= 64 ? 32 : Tq;
+                int nb = Math.Max(1, (Tq + bs - 1) / Math.Max(bs, 1));
+                int KeysOf(int rowEnd) => is_causal ? Math.Min(Tk, rowEnd + off) : Tk; // keys visible to rows < rowEnd
+                long sQ = (long)Tq * hd, sK = (long)Tk * hd, sV = (long)Tk * hv, sP = (long)Tq * Tk, sO = (long)Tq * hv;
+
                 var P = Tensor.Empty([BH, Tq, Tk]);
                 float[] PA = P.FA;
-                Gemm.SgemmBatched(false, true, BH, Tq, Tk, hd, q.FSpan, hd, (long)Tq * hd, k.FSpan, hd, (long)Tk * hd, P.FSpan, Tk, (long)Tq * Tk, false);
+                for (int blk = 0; blk < nb; blk++)
+                {
+                    int r0 = blk * bs, r1 = Math.Min(Tq, r0 + bs), lim = KeysOf(r1);
+                    if (r1 > r0 && lim > 0)
+                        Gemm.SgemmBatched(false, true, BH, r1 - r0, lim, hd, q.FSpan[(r0 * hd)..], hd, sQ, k.FSpan, hd, sK,
+                            P.FSpan[(r0 * Tk)..], Tk, sP, false);
+                }
                 float[]? MA = maskAdd?.FA;
                 int rows = BH * Tq;
                 ParallelChunks(rows, Math.Max(1, 16384 / Math.Max(Tk, 1)), (s, n) =>
@@ -98,7 +111,14 @@ public static partial class torch
                 var Pv = PD ?? P;
                 var oshape = (int[])query.Shape.Clone(); oshape[^1] = hv;
                 var o = Tensor.Empty(oshape);
-                Gemm.SgemmBatched(false, false, BH, Tq, hv, Tk, Pv.FSpan, Tk, (long)Tq * Tk, v.FSpan, hv, (long)Tk * hv, o.FSpan, hv, (long)Tq * hv, false);
+                for (int blk = 0; blk < nb; blk++)
+                {
+                    int r0 = blk * bs, r1 = Math.Min(Tq, r0 + bs), lim = KeysOf(r1);
+                    if (r1 <= r0) continue;
+                    if (lim == 0) { for (int b = 0; b < BH; b++) o.FSpan.Slice((int)(b * sO) + r0 * hv, (r1 - r0) * hv).Clear(); continue; }
+                    Gemm.SgemmBatched(false, false, BH, r1 - r0, hv, lim, Pv.FSpan[(r0 * Tk)..], Tk, sP, v.FSpan, hv, sV,
+                        o.FSpan[(r0 * hv)..], hv, sO, false);
+                }
 
                 if (NeedsGrad(query, key, value))
                 {
@@ -106,17 +126,32 @@ public static partial class torch
                     Record(o, "ScaledDotProductAttentionBackward", g =>
                     {
                         using var dO = Contig(g);
+                        // first query row that sees key c0 (keys in a block [c0, c1) are seen by rows ≥ that)
+                        int FirstRow(int c0) => is_causal ? Math.Clamp(c0 - off, 0, Tq) : 0;
+                        int kb = is_causal ? bs : Tk, nkb = Math.Max(1, (Tk + kb - 1) / Math.Max(kb, 1));
                         if (value.requires_grad)
                         {
                             var dV = Tensor.Empty(value.Shape);
-                            Gemm.SgemmBatched(true, false, BH, Tk, hv, Tq, Pv.FSpan, Tk, (long)Tq * Tk, dO.FSpan, hv, (long)Tq * hv, dV.FSpan, hv, (long)Tk * hv, false);
+                            for (int blk = 0; blk < nkb; blk++)
+                            {
+                                int c0 = blk * kb, c1 = Math.Min(Tk, c0 + kb), i0 = FirstRow(c0);
+                                if (c1 <= c0) continue;
+                                if (i0 >= Tq) { for (int b = 0; b < BH; b++) dV.FSpan.Slice((int)(b * sV) + c0 * hv, (c1 - c0) * hv).Clear(); continue; }
+                                Gemm.SgemmBatched(true, false, BH, c1 - c0, hv, Tq - i0, Pv.FSpan[(i0 * Tk + c0)..], Tk, sP,
+                                    dO.FSpan[(i0 * hv)..], hv, sO, dV.FSpan[(c0 * hv)..], hv, sV, false);
+                            }
                             Acc(value, dV);
                         }
                         if (!query.requires_grad && !key.requires_grad) return;
                         using var dS = Tensor.Empty([BH, Tq, Tk]);
-                        Gemm.SgemmBatched(false, true, BH, Tq, Tk, hv, dO.FSpan, hv, (long)Tq * hv, vs.FSpan, hv, (long)Tk * hv, dS.FSpan, Tk, (long)Tq * Tk, false);
-                        if (dropMask is not null) TensorPrimitives.Multiply(dS.FSpan, dropMask.FSpan, dS.FSpan);
-                        float[] DS = dS.FA;
+                        for (int blk = 0; blk < nb; blk++)
+                        {
+                            int r0 = blk * bs, r1 = Math.Min(Tq, r0 + bs), lim = KeysOf(r1);
+                            if (r1 > r0 && lim > 0)
+                                Gemm.SgemmBatched(false, true, BH, r1 - r0, lim, hv, dO.FSpan[(r0 * hv)..], hv, sO, vs.FSpan, hv, sV,
+                                    dS.FSpan[(r0 * Tk)..], Tk, sP, false);
+                        }
+                        float[] DS = dS.FA; float[]? DM = dropMask?.FA;
                         ParallelChunks(rows, Math.Max(1, 16384 / Math.Max(Tk, 1)), (s, n) =>
                         {
                             for (int r = s; r < s + n; r++)
@@ -125,6 +160,7 @@ public static partial class torch
                                 int lim = is_causal ? i + off + 1 : Tk;
                                 var p = PA.AsSpan(r * Tk, lim); var d = DS.AsSpan(r * Tk, Tk);
                                 var dl = d[..lim];
+                                if (DM is not null) TensorPrimitives.Multiply(dl, DM.AsSpan(r * Tk, lim), dl);
                                 float dot = TensorPrimitives.Dot(dl, p);
                                 TensorPrimitives.Subtract(dl, dot, dl);
                                 TensorPrimitives.Multiply(dl, p, dl);
@@ -135,13 +171,27 @@ public static partial class torch
                         if (query.requires_grad)
                         {
                             var dQ = Tensor.Empty(query.Shape);
-                            Gemm.SgemmBatched(false, false, BH, Tq, hd, Tk, dS.FSpan, Tk, (long)Tq * Tk, ks.FSpan, hd, (long)Tk * hd, dQ.FSpan, hd, (long)Tq * hd, false);
+                            for (int blk = 0; blk < nb; blk++)
+                            {
+                                int r0 = blk * bs, r1 = Math.Min(Tq, r0 + bs), lim = KeysOf(r1);
+                                if (r1 <= r0) continue;
+                                if (lim == 0) { for (int b = 0; b < BH; b++) dQ.FSpan.Slice((int)(b * sQ) + r0 * hd, (r1 - r0) * hd).Clear(); continue; }
+                                Gemm.SgemmBatched(false, false, BH, r1 - r0, hd, lim, dS.FSpan[(r0 * Tk)..], Tk, sP, ks.FSpan, hd, sK,
+                                    dQ.FSpan[(r0 * hd)..], hd, sQ, false);
+                            }
                             Acc(query, dQ);
                         }
                         if (key.requires_grad)
                         {
                             var dK = Tensor.Empty(key.Shape);
-                            Gemm.SgemmBatched(true, false, BH, Tk, hd, Tq, dS.FSpan, Tk, (long)Tq * Tk, qs.FSpan, hd, (long)Tq * hd, dK.FSpan, hd, (long)Tk * hd, false);
+                            for (int blk = 0; blk < nkb; blk++)
+                            {
+                                int c0 = blk * kb, c1 = Math.Min(Tk, c0 + kb), i0 = FirstRow(c0);
+                                if (c1 <= c0) continue;
+                                if (i0 >= Tq) { for (int b = 0; b < BH; b++) dK.FSpan.Slice((int)(b * sK) + c0 * hd, (c1 - c0) * hd).Clear(); continue; }
+                                Gemm.SgemmBatched(true, false, BH, c1 - c0, hd, Tq - i0, dS.FSpan[(i0 * Tk + c0)..], Tk, sP,
+                                    qs.FSpan[(i0 * hd)..], hd, sQ, dK.FSpan[(c0 * hd)..], hd, sK, false);
+                            }
                             Acc(key, dK);
                         }
                     }, query, key, value);
