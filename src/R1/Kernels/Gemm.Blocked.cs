@@ -31,6 +31,9 @@ public static partial class Gemm
     }
 
     /// <summary>The single-threaded blocked product on a sub-problem; <typeparamref name="TK"/> picks the micro-kernel.</summary>
+    /// <remarks>Hot methods here skip tiered compilation: a GEMM called a few hundred times would otherwise run its
+    /// first calls in unoptimised/OSR code for a long while (measured: 2× slower for the first seconds).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static unsafe void Blocked<TK>(bool transA, bool transB, int M, int N, int K,
         float* A, int lda, float* B, int ldb, float* C, int ldc, bool accumulate) where TK : struct, IMicroKernel
     {
@@ -44,6 +47,11 @@ public static partial class Gemm
         for (int jc = 0; jc < N; jc += NC)
         {
             int nc = Math.Min(NC, N - jc);
+            // Packing A pays only when the packed sliver is reused across several B panels; with few panels,
+            // full slivers are read in place (row-major A along rows, Aᵀ along its k-rows) and only a ragged
+            // last sliver is packed. Aᵀ in place strides by lda per k, so it is kept to one panel (no reuse).
+            int panels = (nc + NR - 1) / NR;
+            bool inPlace = transA ? panels == 1 : panels <= 4;
             for (int pc = 0; pc < K; pc += kcMax)
             {
                 int kc = Math.Min(kcMax, K - pc);
@@ -57,7 +65,7 @@ public static partial class Gemm
                 for (int ic = 0; ic < M; ic += mcMax)
                 {
                     int mc = Math.Min(mcMax, M - ic);
-                    for (int ir = 0; ir < mc; ir += MR)
+                    for (int ir = inPlace ? mc / MR * MR : 0; ir < mc; ir += MR)
                     {
                         int h = Math.Min(MR, mc - ir);
                         if (transA) PackRows(A + (long)pc * lda + ic + ir, lda, h, kc, MR, pa + ir * kc);
@@ -71,12 +79,19 @@ public static partial class Gemm
                         {
                             int h = Math.Min(MR, mc - ir);
                             float* c = C + (long)(ic + ir) * ldc + jc + jr;
-                            if (h == MR && w == NR)
-                                TK.Run(kc, pa + ir * kc, bp, c, ldc, acc);
-                            else
+                            bool full = h == MR && w == NR;
+                            float* dst = full ? c : tile;
+                            int ldd = full ? ldc : NR;
+                            bool accD = full && acc;
+                            if (inPlace && h == MR)
                             {
-                                // Ragged edge: full tile into scratch, then only the valid part into C.
-                                TK.Run(kc, pa + ir * kc, bp, tile, NR, false);
+                                if (transA) TK.Run<PanelA>(kc, A + (long)pc * lda + ic + ir, lda, bp, dst, ldd, accD);
+                                else TK.Run<RowsA>(kc, A + (long)(ic + ir) * lda + pc, lda, bp, dst, ldd, accD);
+                            }
+                            else TK.Run<PanelA>(kc, pa + ir * kc, MR, bp, dst, ldd, accD);
+                            if (!full)
+                            {
+                                // Ragged edge: the full tile went to scratch; only its valid part goes to C.
                                 for (int r = 0; r < h; r++)
                                 {
                                     float* cr = c + (long)r * ldc, tr = tile + r * NR;
@@ -95,6 +110,7 @@ public static partial class Gemm
     // A packed panel of width P holds, for each k in 0..kc, P consecutive values (zero beyond the w valid ones).
 
     /// <summary>dst[k·P + r] = src[k·ld + r] for r &lt; w: rows of the source are already k-slices.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static unsafe void PackRows(float* src, int ld, int w, int kc, int P, float* dst)
     {
         for (int k = 0; k < kc; k++, src += ld, dst += P)
@@ -108,6 +124,7 @@ public static partial class Gemm
     }
 
     /// <summary>dst[k·P + r] = src[r·ld + k] for r &lt; w: a transpose, done 8×8 at a time with AVX.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static unsafe void PackTransposed(float* src, int ld, int w, int kc, int P, float* dst)
     {
         int r = 0;
@@ -131,30 +148,35 @@ public static partial class Gemm
     }
 
     /// <summary>Reads 8 rows of 8 (row stride ld) and writes their columns as 8 rows (stride P).</summary>
+    /// <remarks>Rows i and i+4 share a register (low/high 128-bit lanes, the insert folds a load), so the
+    /// transpose is two in-lane 4×4 transposes: 16 shuffles for 64 values, the shuffle port being the limit.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static unsafe void Transpose8x8(float* s, int ld, float* d, int P)
     {
-        var r0 = Avx.LoadVector256(s); var r1 = Avx.LoadVector256(s + ld);
-        var r2 = Avx.LoadVector256(s + 2L * ld); var r3 = Avx.LoadVector256(s + 3L * ld);
-        var r4 = Avx.LoadVector256(s + 4L * ld); var r5 = Avx.LoadVector256(s + 5L * ld);
-        var r6 = Avx.LoadVector256(s + 6L * ld); var r7 = Avx.LoadVector256(s + 7L * ld);
-        // Interleave pairs of rows, then pairs of pairs: each 128-bit lane ends up holding a 4×4 transpose.
-        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
-        var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
-        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
-        var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
-        var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
-        var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
-        var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
-        var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
-        // Low lanes hold columns 0-3, high lanes columns 4-7: join rows 0-3 with rows 4-7.
-        Avx.Store(d, Avx.Permute2x128(u0, u4, 0x20));
-        Avx.Store(d + P, Avx.Permute2x128(u1, u5, 0x20));
-        Avx.Store(d + 2 * P, Avx.Permute2x128(u2, u6, 0x20));
-        Avx.Store(d + 3 * P, Avx.Permute2x128(u3, u7, 0x20));
-        Avx.Store(d + 4 * P, Avx.Permute2x128(u0, u4, 0x31));
-        Avx.Store(d + 5 * P, Avx.Permute2x128(u1, u5, 0x31));
-        Avx.Store(d + 6 * P, Avx.Permute2x128(u2, u6, 0x31));
-        Avx.Store(d + 7 * P, Avx.Permute2x128(u3, u7, 0x31));
+        float* s4 = s + 4L * ld;
+        var x0 = Pair(s, s4); var x1 = Pair(s + ld, s4 + ld);
+        var x2 = Pair(s + 2L * ld, s4 + 2L * ld); var x3 = Pair(s + 3L * ld, s4 + 3L * ld);
+        var y0 = Pair(s + 4, s4 + 4); var y1 = Pair(s + ld + 4, s4 + ld + 4);
+        var y2 = Pair(s + 2L * ld + 4, s4 + 2L * ld + 4); var y3 = Pair(s + 3L * ld + 4, s4 + 3L * ld + 4);
+        Transpose4x4Lanes(x0, x1, x2, x3, d, P);
+        Transpose4x4Lanes(y0, y1, y2, y3, d + 4 * P, P);
+    }
+
+    /// <summary>[p[0..4] | q[0..4]]: four values of a row in the low lane, of the row 4 below in the high lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static unsafe Vector256<float> Pair(float* p, float* q) =>
+        Avx.InsertVector128(Vector128.Load(p).ToVector256Unsafe(), Vector128.Load(q), 1);
+
+    /// <summary>In each 128-bit lane, transposes the 4×4 block held by x0..x3; writes the 4 resulting rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static unsafe void Transpose4x4Lanes(Vector256<float> x0, Vector256<float> x1, Vector256<float> x2,
+        Vector256<float> x3, float* d, int P)
+    {
+        var t0 = Avx.UnpackLow(x0, x1); var t1 = Avx.UnpackHigh(x0, x1);
+        var t2 = Avx.UnpackLow(x2, x3); var t3 = Avx.UnpackHigh(x2, x3);
+        Avx.Store(d, Avx.Shuffle(t0, t2, 0x44));
+        Avx.Store(d + P, Avx.Shuffle(t0, t2, 0xEE));
+        Avx.Store(d + 2 * P, Avx.Shuffle(t1, t3, 0x44));
+        Avx.Store(d + 3 * P, Avx.Shuffle(t1, t3, 0xEE));
     }
 }

@@ -71,10 +71,19 @@ public static partial class Gemm
     /// <summary>Which micro-kernel family runs; tests force each one the machine supports.</summary>
     internal enum Isa { Portable, Avx2, Avx512 }
 
-    internal static readonly Isa BestIsa =
-        Avx512F.IsSupported && Vector512.IsHardwareAccelerated ? Isa.Avx512
-        : Fma.IsSupported && Avx.IsSupported ? Isa.Avx2
-        : Isa.Portable;
+    /// <summary>The widest supported kernel; R1_GEMM_ISA=avx2|portable forces a narrower one (benchmarks compare them).</summary>
+    internal static readonly Isa BestIsa = ChooseIsa(Environment.GetEnvironmentVariable("R1_GEMM_ISA"));
+
+    /// <summary>The micro-kernel this machine runs, e.g. "Avx512 8×32" (for benchmark reports).</summary>
+    public static string KernelName => $"{BestIsa} {TileShape(BestIsa).MR}×{TileShape(BestIsa).NR}";
+
+    static Isa ChooseIsa(string? forced)
+    {
+        var best = Avx512F.IsSupported && Vector512.IsHardwareAccelerated ? Isa.Avx512
+            : IsSupported(Isa.Avx2) ? Isa.Avx2
+            : Isa.Portable;
+        return Enum.TryParse<Isa>(forced, ignoreCase: true, out var isa) && isa < best ? isa : best;
+    }
 
     internal static bool IsSupported(Isa isa) => isa switch
     {
@@ -130,15 +139,7 @@ public static partial class Gemm
             return;
         }
 
-        // Split C into tiles: rows first (each task repacks only its B block, ≥64 rows amortise that),
-        // columns too when M is short. A few tasks per core balance against noisy neighbours.
-        var (mr, nr) = TileShape(isa);
-        int target = 4 * threads;
-        int mChunks = Math.Clamp(M / 64, 1, target);
-        int nChunks = Math.Clamp(target / mChunks, 1, Math.Max(1, N / 128));
-        int rowsPer = RoundUp((M + mChunks - 1) / mChunks, mr), colsPer = RoundUp((N + nChunks - 1) / nChunks, nr);
-        mChunks = (M + rowsPer - 1) / rowsPer;
-        nChunks = (N + colsPer - 1) / colsPer;
+        var (mChunks, nChunks, rowsPer, colsPer) = SplitTiles(isa, transA, transB, M, N, K, threads);
         if (mChunks * nChunks < 2)
         {
             Blocked(isa, transA, transB, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
@@ -153,6 +154,37 @@ public static partial class Gemm
             float* bt = (float*)b + (transB ? (long)j0 * ldb : j0);
             Blocked(isa, transA, transB, m, n, K, at, lda, bt, ldb, (float*)c + (long)i0 * ldc + j0, ldc, accumulate);
         });
+    }
+
+    /// <summary>
+    /// Splits C into independent tiles, one task each (every task packs its own slices of A and B).
+    /// Estimated time of a grid: waves of tasks × (multiply-adds of a padded tile + packing its A and B slices,
+    /// a transposing pack costing about 12 multiply-adds an element, a copying one 3). Among grids within 3% of
+    /// the best estimate the one with most tasks wins: small tasks even out cores slowed by other processes.
+    /// </summary>
+    internal static (int MChunks, int NChunks, int RowsPer, int ColsPer) SplitTiles(
+        Isa isa, bool transA, bool transB, int M, int N, int K, int threads)
+    {
+        var (mr, nr) = TileShape(isa);
+        double packA = transA ? 3 : 12, packB = transB ? 12 : 3;
+        int maxTiles = 4 * threads;
+        Span<(double Cost, int Tiles, int Rows, int Cols)> grids = stackalloc (double, int, int, int)[maxTiles * maxTiles];
+        int count = 0;
+        double min = double.MaxValue;
+        for (int mc = 1; mc <= Math.Min(maxTiles, (M + mr - 1) / mr); mc++)
+            for (int nc = 1; mc * nc <= maxTiles && nc <= (N + nr - 1) / nr; nc++)
+            {
+                int rows = RoundUp((M + mc - 1) / mc, mr), cols = RoundUp((N + nc - 1) / nc, nr);
+                int tiles = ((M + rows - 1) / rows) * ((N + cols - 1) / cols);
+                double tile = (double)rows * cols * K + (double)K * (rows * packA + cols * packB);
+                double cost = Math.Ceiling((double)tiles / threads) * tile;
+                grids[count++] = (cost, tiles, rows, cols);
+                min = Math.Min(min, cost);
+            }
+        var best = (Cost: 0.0, Tiles: 0, Rows: M, Cols: N);
+        foreach (var g in grids[..count])
+            if (g.Cost <= min * 1.03 && g.Tiles > best.Tiles) best = g;
+        return ((M + best.Rows - 1) / best.Rows, (N + best.Cols - 1) / best.Cols, best.Rows, best.Cols);
     }
 
     static (int MR, int NR) TileShape(Isa isa) => isa switch
