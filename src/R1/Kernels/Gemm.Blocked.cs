@@ -56,21 +56,18 @@ public static partial class Gemm
             {
                 int kc = Math.Min(kcMax, K - pc);
                 bool acc = accumulate || pc > 0;   // later K blocks add onto the first
-                for (int jr = 0; jr < nc; jr += NR)
-                {
-                    int w = Math.Min(NR, nc - jr);
-                    if (transB) PackTransposed(B + (long)(jc + jr) * ldb + pc, ldb, w, kc, NR, pb + jr * kc);
-                    else PackRows(B + (long)pc * ldb + jc + jr, ldb, w, kc, NR, pb + jr * kc);
-                }
+                if (transB)
+                    for (int jr = 0; jr < nc; jr += NR)
+                        PackTransposed(B + (long)(jc + jr) * ldb + pc, ldb, Math.Min(NR, nc - jr), kc, NR, pb + jr * kc);
+                else PackRows(B + (long)pc * ldb + jc, ldb, nc, kc, NR, pb);
                 for (int ic = 0; ic < M; ic += mcMax)
                 {
                     int mc = Math.Min(mcMax, M - ic);
-                    for (int ir = inPlace ? mc / MR * MR : 0; ir < mc; ir += MR)
-                    {
-                        int h = Math.Min(MR, mc - ir);
-                        if (transA) PackRows(A + (long)pc * lda + ic + ir, lda, h, kc, MR, pa + ir * kc);
-                        else PackTransposed(A + (long)(ic + ir) * lda + pc, lda, h, kc, MR, pa + ir * kc);
-                    }
+                    int i0 = inPlace ? mc / MR * MR : 0;   // in place: only the ragged last sliver is packed
+                    if (transA) PackRows(A + (long)pc * lda + ic + i0, lda, mc - i0, kc, MR, pa + i0 * kc);
+                    else
+                        for (int ir = i0; ir < mc; ir += MR)
+                            PackTransposed(A + (long)(ic + ir) * lda + pc, lda, Math.Min(MR, mc - ir), kc, MR, pa + ir * kc);
                     for (int jr = 0; jr < nc; jr += NR)
                     {
                         int w = Math.Min(NR, nc - jr);
@@ -109,17 +106,26 @@ public static partial class Gemm
     // ---------------------------------------------------------------- packing
     // A packed panel of width P holds, for each k in 0..kc, P consecutive values (zero beyond the w valid ones).
 
-    /// <summary>dst[k·P + r] = src[k·ld + r] for r &lt; w: rows of the source are already k-slices.</summary>
+    /// <summary>
+    /// Packs a block whose stored rows are k-slices (B, or Aᵀ) into panels of width P:
+    /// panel p gets dst[p·P·kc + k·P + r] = src[k·ld + p·P + r], zero beyond the width.
+    /// Row by row across all panels, so the source is read as sequential streams, not in strided columns.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static unsafe void PackRows(float* src, int ld, int w, int kc, int P, float* dst)
+    static unsafe void PackRows(float* src, int ld, int width, int kc, int P, float* dst)
     {
-        for (int k = 0; k < kc; k++, src += ld, dst += P)
+        int panels = (width + P - 1) / P;
+        for (int k = 0; k < kc; k++, src += ld)
         {
-            int r = 0;
-            if (Vector256.IsHardwareAccelerated)
-                for (; r + 8 <= w; r += 8) Vector256.Store(Vector256.Load(src + r), dst + r);
-            for (; r < w; r++) dst[r] = src[r];
-            for (; r < P; r++) dst[r] = 0;
+            float* s = src, d = dst + k * P;
+            for (int p = 0; p < panels; p++, s += P, d += P * kc)
+            {
+                int w = Math.Min(P, width - p * P), r = 0;
+                if (Vector256.IsHardwareAccelerated)
+                    for (; r + 8 <= w; r += 8) Vector256.Store(Vector256.Load(s + r), d + r);
+                for (; r < w; r++) d[r] = s[r];
+                for (; r < P; r++) d[r] = 0;
+            }
         }
     }
 
