@@ -15,6 +15,8 @@ public static partial class torch
             /// <para><paramref name="is_causal"/>: query i may see keys j ≤ i + (Tk − Tq), i.e. the query block sits at
             /// the END of the key sequence (what KV-cache decoding needs; PyTorch aligns the causal mask top-left
             /// instead, which differs only when Tq ≠ Tk).</para>
+            /// <para>q, k, v are read in place when each head is row-major (e.g. nanoGPT's transposed views of the c_attn
+            /// output); the output is laid out in memory like the query (so it may be non-contiguous, as a transposed view).</para>
             /// <para><paramref name="attn_mask"/>: Bool (true = may attend) or Float32 (added to the scores), broadcastable
             /// to (..., Tq, Tk). A query row with no visible key outputs zeros (PyTorch gives NaN).</para>
             /// </summary>
@@ -57,19 +59,21 @@ public static partial class torch
                     else throw new ArgumentException($"scaled_dot_product_attention: attn_mask must be Bool or Float32; got {attn_mask.dtype}.");
                 }
 
-                using var q = Contig(query);
-                using var k = Contig(key);
-                using var v = Contig(value);
+                // Heads are read in place (any strides with a unit last stride: e.g. nanoGPT's q/k/v, which are
+                // transposed views into the c_attn output); the output and the input gradients are laid out like the
+                // query, so the caller's transpose(1, 2).contiguous() costs nothing.
+                using var q = RowMajorHeads(query) ? query.Alias() : Materialize(query);
+                using var k = RowMajorHeads(key) ? key.Alias() : Materialize(key);
+                using var v = RowMajorHeads(value) ? value.Alias() : Materialize(value);
                 var oshape = (int[])query.Shape.Clone(); oshape[^1] = hv;
-                var o = Tensor.Empty(oshape);
+                var o = EmptyLayoutOf(q, oshape);
                 var lse = new float[BH * Tq]; // per query row: log Σ exp(scores); the backward recomputes P from it
                 long dropSeed = dropout_p > 0 ? (long)(generator ?? DefaultGen).NextU64() : 0;
                 var cfg = new AttnShape(BH, Tq, Tk, hd, hv, sc, is_causal, off, (float)dropout_p, dropSeed);
-                float[] Q = q.FA, K = k.FA, Vv = v.FA, O = o.FA, M = maskAdd?.FA ?? [];
-                int qo = q.Offset, ko = k.Offset, vo = v.Offset;
-                bool hasMask = maskAdd is not null;
+                var Qh = new Heads(q); var Kh = new Heads(k); var Vh = new Heads(v); var Oh = new Heads(o);
+                float[]? M = maskAdd?.FA;
                 // One head per task: its scores stay in L2 between the two products and the softmax.
-                Parallel.For(0, BH, bh => AttnForwardHead(cfg, bh, Q, qo, K, ko, Vv, vo, hasMask ? M : null, O, lse));
+                Parallel.For(0, BH, bh => AttnForwardHead(cfg, bh, Qh, Kh, Vh, M, Oh, lse));
 
                 if (NeedsGrad(query, key, value))
                 {
@@ -77,12 +81,11 @@ public static partial class torch
                     var masks = maskAdd; // kept alive for the backward
                     Record(o, "ScaledDotProductAttentionBackward", g =>
                     {
-                        using var dO = Contig(g);
-                        var dQ = Tensor.Empty(query.Shape); var dK = Tensor.Empty(key.Shape); var dV = Tensor.Empty(value.Shape);
-                        float[] DO = dO.FA, DQ = dQ.FA, DK = dK.FA, DV = dV.FA;
-                        int doo = dO.Offset;
-                        Parallel.For(0, BH, bh => AttnBackwardHead(cfg, bh, qs.FA, qs.Offset, ks.FA, ks.Offset, vs.FA, vs.Offset,
-                            masks?.FA, o.FA, DO, doo, lse, DQ, DK, DV));
+                        using var dO = RowMajorHeads(g) ? g.Alias() : Materialize(g);
+                        var dQ = EmptyLayoutOf(qs, query.Shape); var dK = EmptyLayoutOf(ks, key.Shape); var dV = EmptyLayoutOf(vs, value.Shape);
+                        var a = new Heads(qs); var b = new Heads(ks); var c = new Heads(vs);
+                        var dOh = new Heads(dO); var dQh = new Heads(dQ); var dKh = new Heads(dK); var dVh = new Heads(dV);
+                        Parallel.For(0, BH, bh => AttnBackwardHead(cfg, bh, a, b, c, masks?.FA, dOh, lse, dQh, dKh, dVh));
                         Acc(query, dQ); Acc(key, dK); Acc(value, dV);
                     }, query, key, value);
                 }
@@ -125,16 +128,61 @@ public static partial class torch
         return u < c.DropP ? 0f : 1f / (1f - c.DropP);
     }
 
-    static void AttnForwardHead(in AttnShape c, int bh, float[] Q, int qo, float[] K, int ko, float[] V, int vo, float[]? M, float[] O, float[] lse)
+    /// <summary>True when every (T, d) matrix of t is row-major with non-overlapping rows (readable by Gemm in place).</summary>
+    static bool RowMajorHeads(Tensor t)
+        => (t.Strides[^1] == 1 || t.Shape[^1] == 1) && (t.Shape[^2] <= 1 || t.Strides[^2] >= t.Shape[^1]);
+
+    /// <summary>Where each (…, T, d) matrix of a rank-≥2 tensor starts, and its row stride (last stride is 1).</summary>
+    internal readonly struct Heads
+    {
+        public readonly float[] A;
+        public readonly int[] Off;
+        public readonly int Ld;
+
+        public Heads(Tensor t)
+        {
+            A = t.FA;
+            int lead = t.Shape.Length - 2, n = 1;
+            for (int i = 0; i < lead; i++) n *= t.Shape[i];
+            Off = new int[n];
+            var idx = new int[lead];
+            for (int h = 0; h < n; h++)
+            {
+                int o = t.Offset;
+                for (int i = 0; i < lead; i++) o += idx[i] * t.Strides[i];
+                Off[h] = o;
+                for (int i = lead - 1; i >= 0; i--) { if (++idx[i] < t.Shape[i]) break; idx[i] = 0; }
+            }
+            Ld = Math.Max(t.Strides[^2], t.Shape[^1]);
+            if (t.Shape[^2] <= 1) Ld = t.Shape[^1];
+        }
+
+        public Span<float> this[int h] => A.AsSpan(Off[h]);
+    }
+
+    /// <summary>A fresh tensor of <paramref name="shape"/> whose dimensions are ordered in memory like
+    /// <paramref name="like"/>'s (PyTorch's preserve_format), the last dimension innermost.</summary>
+    internal static Tensor EmptyLayoutOf(Tensor like, int[] shape)
+    {
+        int r = shape.Length;
+        var order = Enumerable.Range(0, r).OrderByDescending(i => like.Shape[i] == 1 ? int.MaxValue : like.Strides[i]).ThenBy(i => i).ToArray();
+        if (order[^1] != r - 1) return Tensor.Empty(shape);
+        var st = new int[r]; int acc = 1;
+        for (int j = r - 1; j >= 0; j--) { st[order[j]] = acc; acc *= Math.Max(shape[order[j]], 1); }
+        var t = new Tensor(Storage.Float(acc), shape, st, 0, ScalarType.Float32);
+        return t;
+    }
+
+    static void AttnForwardHead(in AttnShape c, int bh, in Heads Qh, in Heads Kh, in Heads Vh, float[]? M, in Heads Oh, float[] lse)
     {
         int Tq = c.Tq, Tk = c.Tk, hd = c.hd, hv = c.hv;
         var P = AttnScratch(Tq * Tk);
-        var q = Q.AsSpan(qo + bh * Tq * hd, Tq * hd); var k = K.AsSpan(ko + bh * Tk * hd, Tk * hd);
-        var v = V.AsSpan(vo + bh * Tk * hv, Tk * hv); var o = O.AsSpan(bh * Tq * hv, Tq * hv);
+        Span<float> q = Qh[bh], k = Kh[bh], v = Vh[bh], o = Oh[bh];
+        int lq = Qh.Ld, lk = Kh.Ld, lv = Vh.Ld, lo = Oh.Ld;
         for (int r0 = 0; r0 < Tq; r0 += c.Block)
         {
             int r1 = Math.Min(Tq, r0 + c.Block), lim = c.Lim(r1 - 1);
-            if (lim > 0) Gemm.Sgemm(false, true, r1 - r0, lim, hd, q[(r0 * hd)..], hd, k, hd, P.AsSpan(r0 * Tk), Tk, false, parallel: false);
+            if (lim > 0) Gemm.Sgemm(false, true, r1 - r0, lim, hd, q[(r0 * lq)..], lq, k, lk, P.AsSpan(r0 * Tk), Tk, false, parallel: false);
         }
         for (int i = 0; i < Tq; i++)
         {
@@ -153,8 +201,8 @@ public static partial class torch
         for (int r0 = 0; r0 < Tq; r0 += c.Block)
         {
             int r1 = Math.Min(Tq, r0 + c.Block), lim = c.Lim(r1 - 1);
-            if (lim > 0) Gemm.Sgemm(false, false, r1 - r0, hv, lim, P.AsSpan(r0 * Tk), Tk, v, hv, o[(r0 * hv)..], hv, false, parallel: false);
-            else o.Slice(r0 * hv, (r1 - r0) * hv).Clear();
+            if (lim > 0) Gemm.Sgemm(false, false, r1 - r0, hv, lim, P.AsSpan(r0 * Tk), Tk, v, lv, o[(r0 * lo)..], lo, false, parallel: false);
+            else for (int i = r0; i < r1; i++) o.Slice(i * lo, hv).Clear();
         }
     }
 
@@ -162,28 +210,27 @@ public static partial class torch
     /// Backward of one head, FlashAttention style: P is recomputed from the saved log-sum-exp, then
     /// dV = P̃ᵀ·dO, dP̃ = dO·Vᵀ, dS = P ⊙ (dP − Σ_j P·dP) (dP = dP̃ ⊙ dropout mask), dQ = dS·K·scale, dK = dSᵀ·Q·scale.
     /// </summary>
-    static void AttnBackwardHead(in AttnShape c, int bh, float[] Q, int qo, float[] K, int ko, float[] V, int vo, float[]? M,
-        float[] O, float[] DO, int doo, float[] lse, float[] DQ, float[] DK, float[] DV)
+    static void AttnBackwardHead(in AttnShape c, int bh, in Heads Qh, in Heads Kh, in Heads Vh, float[]? M,
+        in Heads dOh, float[] lse, in Heads dQh, in Heads dKh, in Heads dVh)
     {
         int Tq = c.Tq, Tk = c.Tk, hd = c.hd, hv = c.hv;
         var scratch = AttnScratch(2 * Tq * Tk);
         var P = scratch.AsSpan(0, Tq * Tk); var D = scratch.AsSpan(Tq * Tk, Tq * Tk);
-        var q = Q.AsSpan(qo + bh * Tq * hd, Tq * hd); var k = K.AsSpan(ko + bh * Tk * hd, Tk * hd);
-        var v = V.AsSpan(vo + bh * Tk * hv, Tk * hv); var dO = DO.AsSpan(doo + bh * Tq * hv, Tq * hv);
-        var dq = DQ.AsSpan(bh * Tq * hd, Tq * hd); var dk = DK.AsSpan(bh * Tk * hd, Tk * hd); var dv = DV.AsSpan(bh * Tk * hv, Tk * hv);
+        Span<float> q = Qh[bh], k = Kh[bh], v = Vh[bh], dO = dOh[bh], dq = dQh[bh], dk = dKh[bh], dv = dVh[bh];
+        int lq = Qh.Ld, lk = Kh.Ld, lv = Vh.Ld, ldo = dOh.Ld, ldq = dQh.Ld, ldk = dKh.Ld, ldv = dVh.Ld;
 
         // P (and the dropped P̃ in D when dropout is on)
         for (int r0 = 0; r0 < Tq; r0 += c.Block)
         {
             int r1 = Math.Min(Tq, r0 + c.Block), lim = c.Lim(r1 - 1);
-            if (lim > 0) Gemm.Sgemm(false, true, r1 - r0, lim, hd, q[(r0 * hd)..], hd, k, hd, P[(r0 * Tk)..], Tk, false, parallel: false);
+            if (lim > 0) Gemm.Sgemm(false, true, r1 - r0, lim, hd, q[(r0 * lq)..], lq, k, lk, P[(r0 * Tk)..], Tk, false, parallel: false);
         }
         for (int i = 0; i < Tq; i++)
         {
             int lim = c.Lim(i);
             var row = P.Slice(i * Tk, Tk); var live = row[..lim];
             float l = lse[bh * Tq + i];
-            if (float.IsNegativeInfinity(l)) { row.Clear(); continue; }
+            if (float.IsNegativeInfinity(l)) { row.Clear(); if (c.DropP > 0) D.Slice(i * Tk, Tk).Clear(); continue; }
             TensorPrimitives.Multiply(live, c.Scale, live);
             if (M is not null) TensorPrimitives.Add(live, M.AsSpan((bh * Tq + i) * Tk, lim), live);
             Simd.ExpSum(live, l, live);
@@ -200,14 +247,14 @@ public static partial class torch
         for (int c0 = 0; c0 < Tk; c0 += c.KeyBlock)
         {
             int c1 = Math.Min(Tk, c0 + c.KeyBlock), i0 = c.FirstRow(c0);
-            if (i0 < Tq) Gemm.Sgemm(true, false, c1 - c0, hv, Tq - i0, Pd[(i0 * Tk + c0)..], Tk, dO[(i0 * hv)..], hv, dv[(c0 * hv)..], hv, false, parallel: false);
-            else dv.Slice(c0 * hv, (c1 - c0) * hv).Clear();
+            if (i0 < Tq) Gemm.Sgemm(true, false, c1 - c0, hv, Tq - i0, Pd[(i0 * Tk + c0)..], Tk, dO[(i0 * ldo)..], ldo, dv[(c0 * ldv)..], ldv, false, parallel: false);
+            else for (int j = c0; j < c1; j++) dv.Slice(j * ldv, hv).Clear();
         }
         // dP̃ = dO·Vᵀ (into D), then dS in place
         for (int r0 = 0; r0 < Tq; r0 += c.Block)
         {
             int r1 = Math.Min(Tq, r0 + c.Block), lim = c.Lim(r1 - 1);
-            if (lim > 0) Gemm.Sgemm(false, true, r1 - r0, lim, hv, dO[(r0 * hv)..], hv, v, hv, D[(r0 * Tk)..], Tk, false, parallel: false);
+            if (lim > 0) Gemm.Sgemm(false, true, r1 - r0, lim, hv, dO[(r0 * ldo)..], ldo, v, lv, D[(r0 * Tk)..], Tk, false, parallel: false);
         }
         for (int i = 0; i < Tq; i++)
         {
@@ -223,14 +270,14 @@ public static partial class torch
         for (int r0 = 0; r0 < Tq; r0 += c.Block)
         {
             int r1 = Math.Min(Tq, r0 + c.Block), lim = c.Lim(r1 - 1);
-            if (lim > 0) Gemm.Sgemm(false, false, r1 - r0, hd, lim, D[(r0 * Tk)..], Tk, k, hd, dq[(r0 * hd)..], hd, false, parallel: false);
-            else dq.Slice(r0 * hd, (r1 - r0) * hd).Clear();
+            if (lim > 0) Gemm.Sgemm(false, false, r1 - r0, hd, lim, D[(r0 * Tk)..], Tk, k, lk, dq[(r0 * ldq)..], ldq, false, parallel: false);
+            else for (int i = r0; i < r1; i++) dq.Slice(i * ldq, hd).Clear();
         }
         for (int c0 = 0; c0 < Tk; c0 += c.KeyBlock)
         {
             int c1 = Math.Min(Tk, c0 + c.KeyBlock), i0 = c.FirstRow(c0);
-            if (i0 < Tq) Gemm.Sgemm(true, false, c1 - c0, hd, Tq - i0, D[(i0 * Tk + c0)..], Tk, q[(i0 * hd)..], hd, dk[(c0 * hd)..], hd, false, parallel: false);
-            else dk.Slice(c0 * hd, (c1 - c0) * hd).Clear();
+            if (i0 < Tq) Gemm.Sgemm(true, false, c1 - c0, hd, Tq - i0, D[(i0 * Tk + c0)..], Tk, q[(i0 * lq)..], lq, dk[(c0 * ldk)..], ldk, false, parallel: false);
+            else for (int j = c0; j < c1; j++) dk.Slice(j * ldk, hd).Clear();
         }
     }
 }
