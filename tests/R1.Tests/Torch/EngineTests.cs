@@ -225,6 +225,20 @@ public class EngineTests
     }
 
     [Fact]
+    public void AdamWVectorUpdateMatchesScalarTwin()
+    {
+        var r = new Random(3);
+        float[] Rnd(int n) => Enumerable.Range(0, n).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray();
+        int n = 37;
+        var p = Rnd(n); var g = Rnd(n); var m = Rnd(n); var v = Rnd(n).Select(Math.Abs).ToArray();
+        var c = new AdamW.AdamWStep(0.9f, 0.95f, 0.1f, 0.05f, 0.999f, 0.01f, 0.3f, 1e-8f);
+        var (p2, m2, v2) = ((float[])p.Clone(), (float[])m.Clone(), (float[])v.Clone());
+        AdamW.AdamWUpdate(c, p, g, m, v);
+        for (int i = 0; i < n; i++) AdamW.AdamWScalar(c, ref p2[i], g[i], ref m2[i], ref v2[i]);
+        Assert.Equal(p2, p); Assert.Equal(m2, m); Assert.Equal(v2, v);
+    }
+
+    [Fact]
     public void ClipGradNorm()
     {
         var a = nn.Parameter(zeros(2)); var b = nn.Parameter(zeros(1));
