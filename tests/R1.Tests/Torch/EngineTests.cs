@@ -109,6 +109,17 @@ public class EngineTests
     }
 
     [Fact]
+    public void InPlaceChangeOfASavedInputIsCaught()
+    {
+        var w = tensor(new[] { 1f, 2f }, [2], requires_grad: true);
+        var x = tensor(new[] { 3f, 4f });
+        var y = (w * x).sum();
+        x.add_(1f);
+        var e = Assert.Throws<InvalidOperationException>(() => y.backward());
+        Assert.Contains("modified by an in-place operation", e.Message);
+    }
+
+    [Fact]
     public void NoGradBuildsNoGraph()
     {
         var x = tensor(new[] { 1f, 2f }, [2], requires_grad: true);
