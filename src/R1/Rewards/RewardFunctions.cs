@@ -105,7 +105,7 @@ public static class RewardFunctions
             if (words.Count < ngramSize) return 0.0;
             var unique = new HashSet<string>(StringComparer.Ordinal);
             int total = words.Count - ngramSize + 1;
-            for (int i = 0; i < total; i++) unique.Add(string.Join('\u0001', words, i, ngramSize));
+            for (int i = 0; i < total; i++) unique.Add(string.Join('\u0001', words.GetRange(i, ngramSize)));
             return (1.0 - (double)unique.Count / total) * maxPenalty;
         };
     }

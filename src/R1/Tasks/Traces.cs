@@ -275,6 +275,7 @@ public static class Traces
         int target = ex.Target!.Value;
         int roll = rng.NextInt(100);
         int misses = roll < 25 ? 0 : roll < 60 ? 1 : roll < 85 ? 2 : 3;
+        if (style == TraceStyle.SelfCorrection) misses = Math.Min(misses, 2); // the caught slip is a fourth try: keep it short
         var segs = new List<Seg>();
         for (int i = 0; i < misses; i++)
         {
