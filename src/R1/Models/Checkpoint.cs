@@ -1,3 +1,6 @@
+using R1.Modules;
+using static R1.torch;
+
 namespace R1.Models;
 
 /// <summary>
@@ -60,16 +63,73 @@ public sealed class Checkpoint
         return new Checkpoint(dir, config, tokenizer, weights, optimizer);
     }
 
+
+    /// <summary>
+    /// Saves a model (its parameters under nanoGPT names), its tokenizer and config, and optionally the AdamW state
+    /// (<c>exp_avg.NAME</c>, <c>exp_avg_sq.NAME</c> and <c>step.NAME</c> per parameter).
+    /// </summary>
+    public static void Save(string dir, GPT model, Tokenizer tokenizer, AdamW? optimizer = null, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var named = model.named_parameters().ToList();
+        var weights = named.Select(p => SafeTensor.F32(p.name, p.parameter.shape, p.parameter.ToArray<float>()));
+        List<SafeTensor>? state = null;
+        if (optimizer is not null)
+        {
+            state = [];
+            foreach (var (name, p) in named)
+                if (optimizer.State(p) is { } st)
+                {
+                    state.Add(SafeTensor.F32("exp_avg." + name, p.shape, st.exp_avg.ToArray<float>()));
+                    state.Add(SafeTensor.F32("exp_avg_sq." + name, p.shape, st.exp_avg_sq.ToArray<float>()));
+                    state.Add(SafeTensor.I64("step." + name, [1], [st.step]));
+                }
+        }
+        Save(dir, model.Config, tokenizer, weights, state, metadata);
+    }
+
+    /// <summary>Builds the model the folder describes and loads its weights; returns it with the tokenizer.</summary>
+    public static (GPT Model, Tokenizer Tokenizer) LoadModel(string dir)
+    {
+        var ck = Load(dir);
+        var model = new GPT(ck.Config);
+        ck.LoadInto(model);
+        model.eval();
+        return (model, ck.Tokenizer);
+    }
+
+    /// <summary>Copies the weights into <paramref name="model"/> after checking every name and shape.</summary>
+    public void LoadInto(GPT model)
+    {
+        var named = model.named_parameters().ToList();
+        CheckShapes(Weights, named.Select(p => (p.name, p.parameter.shape)));
+        foreach (var (name, p) in named) Weights[name].Floats.AsSpan().CopyTo(p.data<float>());
+    }
+
+    /// <summary>Restores the AdamW moments saved by <see cref="Save(string, GPT, Tokenizer, AdamW?, IReadOnlyDictionary{string, string}?)"/>.</summary>
+    public void LoadOptimizer(GPT model, AdamW optimizer)
+    {
+        if (Optimizer is null) throw new FileNotFoundException($"Checkpoint {Directory} has no {OptimizerFile}.", Path.Combine(Directory, OptimizerFile));
+        foreach (var (name, p) in model.named_parameters())
+        {
+            if (!Optimizer.Contains("step." + name)) continue;   // never stepped
+            CheckShapes(Optimizer, [("exp_avg." + name, p.shape), ("exp_avg_sq." + name, p.shape)], checkExtra: false);
+            using var m = tensor(Optimizer["exp_avg." + name].AsFloats(), p.shape);
+            using var v = tensor(Optimizer["exp_avg_sq." + name].AsFloats(), p.shape);
+            optimizer.load_state(p, Optimizer["step." + name].AsLongs()[0], m, v);
+        }
+    }
+
     /// <summary>
     /// Checks that <paramref name="file"/> holds exactly the expected float tensors: a missing tensor, a shape
     /// mismatch or an unexpected extra tensor is an error naming it (and both shapes).
     /// </summary>
-    public static void CheckShapes(SafeTensorFile file, IEnumerable<(string Name, long[] Shape)> expected, string? prefix = null)
+    public static void CheckShapes(SafeTensorFile file, IEnumerable<(string Name, long[] Shape)> expected, bool checkExtra = true)
     {
         var names = new HashSet<string>();
         foreach (var (name, shape) in expected)
         {
-            var key = prefix + name;
+            var key = name;
             names.Add(key);
             if (!file.Tensors.TryGetValue(key, out var t))
                 throw new InvalidDataException($"{file.Path}: missing tensor '{key}' (expected shape [{string.Join(", ", shape)}]).");
@@ -77,7 +137,7 @@ public sealed class Checkpoint
                 throw new InvalidDataException($"{file.Path}: tensor '{key}' has shape [{string.Join(", ", t.Shape)}], expected [{string.Join(", ", shape)}].");
             if (t.Floats is null) throw new InvalidDataException($"{file.Path}: tensor '{key}' has dtype {t.DType}, expected a floating dtype.");
         }
-        var extra = file.Tensors.Keys.Where(k => (prefix is null || k.StartsWith(prefix, StringComparison.Ordinal)) && !names.Contains(k)).ToList();
-        if (extra.Count > 0) throw new InvalidDataException($"{file.Path}: unexpected tensor(s) {SafeTensors.Preview(extra)} — the model has no such parameter.");
+        var extra = file.Tensors.Keys.Where(k => !names.Contains(k)).ToList();
+        if (checkExtra && extra.Count > 0) throw new InvalidDataException($"{file.Path}: unexpected tensor(s) {SafeTensors.Preview(extra)} — the model has no such parameter.");
     }
 }

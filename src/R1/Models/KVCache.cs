@@ -18,14 +18,17 @@ internal sealed class GPTWeights
     public required GPTConfig Config;
     public required float[] Wte, Wpe, LnFW, LnFB;   // Wte (V, C) doubles as lm_head (tied)
     public required Layer[] Layers;
+    /// <summary>The same arrays by nanoGPT name.</summary>
+    public required Dictionary<string, float[]> ByName;
 
     /// <summary>Reads every weight through <paramref name="get"/> by its nanoGPT name, checking sizes.</summary>
     public static GPTWeights From(GPTConfig c, Func<string, float[]> get)
     {
         int C = c.NEmbd;
+        var byName = new Dictionary<string, float[]>();
         float[] W(string name, long size)
         {
-            var a = get(name);
+            var a = byName[name] = get(name);
             if (a.Length != size) throw new ArgumentException($"Weight '{name}' has {a.Length} values, expected {size}.");
             return a;
         }
@@ -49,6 +52,7 @@ internal sealed class GPTWeights
             Wte = W("transformer.wte.weight", (long)c.VocabSize * C), Wpe = W("transformer.wpe.weight", (long)c.BlockSize * C),
             LnFW = W("transformer.ln_f.weight", C), LnFB = W("transformer.ln_f.bias", C),
             Layers = layers,
+            ByName = byName,
         };
     }
 }
@@ -87,6 +91,8 @@ internal sealed class KVCache
     }
 
     public int Capacity => Tm;
+    public int Slots => S;
+    public GPTWeights Weights => w;
 
     public void Reset() => Array.Clear(Length);
 

@@ -66,6 +66,13 @@ internal static class Sampler
 
     public static GenerationResult Generate(GPTWeights w, IReadOnlyList<int[]> prompts, SamplingOptions o)
     {
+        KVCache? cache = null;
+        return Generate(w, prompts, o, ref cache);
+    }
+
+    /// <summary>As above, reusing <paramref name="cache"/> when it is big enough (else replacing it).</summary>
+    public static GenerationResult Generate(GPTWeights w, IReadOnlyList<int[]> prompts, SamplingOptions o, ref KVCache? cache)
+    {
         ArgumentNullException.ThrowIfNull(prompts);
         ArgumentNullException.ThrowIfNull(o);
         var c = w.Config;
@@ -84,7 +91,10 @@ internal static class Sampler
             maxPrompt = Math.Max(maxPrompt, p.Length);
         }
 
-        var cache = new KVCache(w, B, Math.Min(c.BlockSize, maxPrompt + o.MaxNewTokens));
+        int needed = Math.Min(c.BlockSize, maxPrompt + o.MaxNewTokens);
+        if (cache is null || cache.Weights != w || cache.Slots < B || cache.Capacity < needed) cache = new KVCache(w, B, needed);
+        else cache.Reset();
+        var kv = cache;
         var logits = new float[B * V];
         var scratch = new float[V];
         var sortKeys = new float[V];
@@ -103,7 +113,7 @@ internal static class Sampler
         void Flush()
         {
             if (tokBuf.Count == 0) return;
-            cache.Forward(slotBuf.ToArray(), tokBuf.ToArray(), lastRows.ToArray(), logits);
+            kv.Forward(slotBuf.ToArray(), tokBuf.ToArray(), lastRows.ToArray(), logits);
             for (int i = 0; i < lastSlots.Count; i++) Pick(lastSlots[i], logits.AsSpan(i * V, V));
             slotBuf.Clear(); tokBuf.Clear(); lastRows.Clear(); lastSlots.Clear();
         }
@@ -125,7 +135,7 @@ internal static class Sampler
             int n = 0;
             for (int b = 0; b < B; b++) if (!done[b]) { live[n] = b; next[n] = tokens[b][^1]; n++; }
             if (n == 0) break;
-            cache.Forward(live.AsSpan(0, n), next.AsSpan(0, n), rows.AsSpan(0, n), logits);
+            kv.Forward(live.AsSpan(0, n), next.AsSpan(0, n), rows.AsSpan(0, n), logits);
             for (int i = 0; i < n; i++) Pick(live[i], logits.AsSpan(i * V, V));
         }
         return new GenerationResult
