@@ -78,9 +78,8 @@ public static partial class torch
                         row[lim..].Clear();
                         float m = TensorPrimitives.Max(live);
                         if (float.IsNegativeInfinity(m)) { live.Clear(); continue; }
-                        TensorPrimitives.Subtract(live, m, live);
-                        TensorPrimitives.Exp(live, live);
-                        TensorPrimitives.Multiply(live, 1f / TensorPrimitives.Sum(live), live);
+                        float z = Simd.ExpSum(live, m, live);
+                        TensorPrimitives.Multiply(live, 1f / z, live);
                     }
                 });
                 maskAdd?.Dispose();

@@ -81,17 +81,14 @@ public static partial class torch
             internal static void SoftmaxRow(ReadOnlySpan<float> x, Span<float> y)
             {
                 float m = TensorPrimitives.Max(x);
-                TensorPrimitives.Subtract(x, m, y);
-                TensorPrimitives.Exp(y, y);
-                TensorPrimitives.Multiply(y, 1f / TensorPrimitives.Sum(y), y);
+                float s = Simd.ExpSum(x, m, y);
+                TensorPrimitives.Multiply(y, 1f / s, y);
             }
 
             internal static void LogSoftmaxRow(ReadOnlySpan<float> x, Span<float> y)
             {
                 float m = TensorPrimitives.Max(x);
-                TensorPrimitives.Subtract(x, m, y);
-                TensorPrimitives.Exp(y, y);
-                float lse = m + MathF.Log(TensorPrimitives.Sum(y));
+                float lse = m + MathF.Log(Simd.ExpSum(x, m, y));
                 TensorPrimitives.Subtract(x, lse, y);
             }
 
@@ -105,7 +102,7 @@ public static partial class torch
             static void LogSoftmaxRowBackward(ReadOnlySpan<float> g, ReadOnlySpan<float> y, Span<float> dx)
             {
                 float s = TensorPrimitives.Sum(g);
-                TensorPrimitives.Exp(y, dx);
+                Simd.ExpSum(y, 0f, dx);
                 TensorPrimitives.Multiply(dx, -s, dx);
                 TensorPrimitives.Add(dx, g, dx);
             }

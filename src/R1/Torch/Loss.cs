@@ -46,12 +46,12 @@ public static partial class torch
                 long[] TA = tc.LA; int to = tc.Offset;
                 ParallelChunks(N, Math.Max(1, 16384 / Math.Max(V, 1)), (s, n) =>
                 {
+                    var scratch = new float[V];
                     for (int r = s; r < s + n; r++)
                     {
                         var row = X.AsSpan(xo + r * V, V);
-                        float m = TensorPrimitives.Max(row), acc = 0;
-                        for (int j = 0; j < V; j++) acc += MathF.Exp(row[j] - m);
-                        float l = m + MathF.Log(acc);
+                        float m = TensorPrimitives.Max(row);
+                        float l = m + MathF.Log(Simd.ExpSum(row, m, scratch));
                         lse[r] = l;
                         long t = TA[to + r];
                         losses[r] = t == ignore_index ? 0f : l - row[(int)t];
@@ -82,8 +82,7 @@ public static partial class torch
                                 long t = Ts[tso + r];
                                 if (t == ignore_index) { d.Clear(); continue; }
                                 float sc = reduction == "none" ? G[go + r] : scalar;
-                                TensorPrimitives.Subtract(Xs.AsSpan(xso + r * V, V), lse[r], d);
-                                TensorPrimitives.Exp(d, d);
+                                Simd.ExpSum(Xs.AsSpan(xso + r * V, V), lse[r], d);
                                 d[(int)t] -= 1f;
                                 TensorPrimitives.Multiply(d, sc, d);
                             }

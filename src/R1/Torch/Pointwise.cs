@@ -293,7 +293,7 @@ public static partial class torch
         switch (op)
         {
             case UnOp.Neg: TensorPrimitives.Negate(x, y); break;
-            case UnOp.Exp: TensorPrimitives.Exp(x, y); break;
+            case UnOp.Exp: Simd.ExpSum(x, 0f, y); break;
             case UnOp.Log: TensorPrimitives.Log(x, y); break;
             case UnOp.Sqrt: TensorPrimitives.Sqrt(x, y); break;
             case UnOp.Rsqrt: TensorPrimitives.Sqrt(x, y); TensorPrimitives.Divide(1f, y, y); break;
@@ -301,16 +301,7 @@ public static partial class torch
             case UnOp.Sigmoid: TensorPrimitives.Sigmoid(x, y); break;
             case UnOp.Relu: TensorPrimitives.Max(x, 0f, y); break;
             case UnOp.Abs: TensorPrimitives.Abs(x, y); break;
-            case UnOp.GeluTanh:
-                // y = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), via spans: u = x·(c1 + c2·x²)
-                TensorPrimitives.Multiply(x, x, y);
-                TensorPrimitives.Multiply(y, SqrtTwoOverPi * GeluC, y);
-                TensorPrimitives.Add(y, SqrtTwoOverPi, y);
-                TensorPrimitives.Multiply(y, x, y);
-                TensorPrimitives.Tanh(y, y);
-                TensorPrimitives.AddMultiply(y, 1f, x, y);
-                TensorPrimitives.Multiply(y, 0.5f, y);
-                break;
+            case UnOp.GeluTanh: Simd.GeluTanh(x, y); break;
             case UnOp.GeluErf:
                 for (int i = 0; i < x.Length; i++) y[i] = 0.5f * x[i] * (1f + Erf(x[i] * 0.70710678118654752f));
                 break;
@@ -352,14 +343,7 @@ public static partial class torch
                 case UnOp.Sigmoid: for (int i = 0; i < n; i++) D[i] = G[i] * Y[i] * (1f - Y[i]); break;
                 case UnOp.Relu: for (int i = 0; i < n; i++) D[i] = X[i] > 0f ? G[i] : 0f; break;
                 case UnOp.Abs: for (int i = 0; i < n; i++) D[i] = X[i] > 0f ? G[i] : X[i] < 0f ? -G[i] : 0f; break;
-                case UnOp.GeluTanh:
-                    for (int i = 0; i < n; i++)
-                    {
-                        float v = X[i], v2 = v * v;
-                        float t = MathF.Tanh(SqrtTwoOverPi * v * (1f + GeluC * v2));
-                        D[i] = G[i] * (0.5f * (1f + t) + 0.5f * v * (1f - t * t) * SqrtTwoOverPi * (1f + 3f * GeluC * v2));
-                    }
-                    break;
+                case UnOp.GeluTanh: Simd.GeluTanhBackward(X, G, D); break;
                 case UnOp.GeluErf:
                     for (int i = 0; i < n; i++)
                     {
