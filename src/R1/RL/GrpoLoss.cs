@@ -28,7 +28,8 @@ public sealed record GrpoLossConfig
     /// <summary>KL coefficient β to the frozen reference; 0 (recent TRL, DAPO, Dr. GRPO) needs no reference model.</summary>
     public double Beta { get; init; } = 0.0;
     public KlEstimator KlEstimator { get; init; } = KlEstimator.K3;
-    /// <summary>Dr. GRPO's constant denominator (per sequence); required for <see cref="LossType.DrGrpo"/>.</summary>
+    /// <summary>Dr. GRPO's constant denominator per sequence (the sampler's limit, not T: the (B, T) layout may hold
+    /// prompt columns too); required for <see cref="LossType.DrGrpo"/>.</summary>
     public int MaxCompletionLength { get; init; } = 0;
 }
 
@@ -123,7 +124,7 @@ public static class GrpoLoss
             throw new ArgumentException($"advantages has shape [{string.Join(", ", advantages.shape)}]; expected ({shape[0]}) or ({shape[0]}, {shape[1]}).", nameof(advantages));
         if (c.EpsLow is < 0 or >= 1 || c.EpsHigh < 0)
             throw new ArgumentOutOfRangeException(nameof(c), $"EpsLow {c.EpsLow} must be in [0, 1) and EpsHigh {c.EpsHigh} ≥ 0.");
-        if (c.LossType == LossType.DrGrpo && c.MaxCompletionLength < shape[1])
-            throw new ArgumentException($"DrGrpo needs MaxCompletionLength ≥ T = {shape[1]}; got {c.MaxCompletionLength}.", nameof(c));
+        if (c.LossType == LossType.DrGrpo && c.MaxCompletionLength < 1)
+            throw new ArgumentException($"DrGrpo divides by B · MaxCompletionLength; set MaxCompletionLength ≥ 1 (got {c.MaxCompletionLength}).", nameof(c));
     }
 }
