@@ -88,7 +88,12 @@ public sealed class RunHistory
 /// <summary>Appends sampled completions with their rewards to a run's <c>samples.jsonl</c>, one JSON object a line.</summary>
 public sealed class SampleLog
 {
-    static readonly JsonSerializerOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    // snake_case like the datasets' JSONL ("example_id", "completion"); readable Chinese text, not \u escapes
+    static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
     readonly string? path;
 
     public SampleLog(string? path)
