@@ -42,7 +42,8 @@ public static class TextStats
 
     /// <summary>
     /// The chain of thought: the text of every &lt;think&gt; block joined by newlines; an unclosed last block runs
-    /// to the end of the text (a truncated generation still has a thought). Null when there is no &lt;think&gt;.
+    /// to the end of the text (a truncated generation still has a thought). Special tokens inside are dropped, so
+    /// tag names never count as words. Null when there is no &lt;think&gt;.
     /// </summary>
     public static string? ThinkText(string? completion)
     {
@@ -55,11 +56,18 @@ public static class TextStats
         {
             int start = at + open.Length;
             int end = completion.IndexOf(close, start, StringComparison.Ordinal);
-            if (end < 0) { parts.Add(completion[start..]); break; }
-            parts.Add(completion[start..end]);
+            if (end < 0) { parts.Add(WithoutSpecialTokens(completion[start..])); break; }
+            parts.Add(WithoutSpecialTokens(completion[start..end]));
             at = completion.IndexOf(open, end + close.Length, StringComparison.Ordinal);
         }
         return string.Join("\n", parts);
+    }
+
+    static string WithoutSpecialTokens(string text)
+    {
+        if (!text.Contains('<')) return text;
+        foreach (var t in SpecialTokens) text = text.Replace(t, "", StringComparison.Ordinal);
+        return text;
     }
 
     /// <summary>Letters in CJK ideographs (Chinese), in Latin script (English), and in any other script.</summary>

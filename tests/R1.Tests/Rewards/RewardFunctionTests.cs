@@ -126,6 +126,36 @@ public class RewardFunctionTests
     [InlineData("<answer>25+3*7", 0.0)]                // unclosed
     public void CountdownScore(string c, double expected) => Assert.Equal(expected, RewardFunctions.Countdown(Cd, c));
 
+    public static TheoryData<string, string, double, double, double, double> Adversarial()
+    {
+        var rng = new Rng(4);
+        var garbage = new string(Enumerable.Range(0, 10_000).Select(_ => (char)rng.NextInt(32, 0x9FFF)).Where(c => c != '<').ToArray());
+        return new()
+        {
+            // name, completion, accuracy, format, tag count, language consistency (English prompt)
+            { "nested", "<answer><answer>432</answer></answer>", 1.0, 0.0, 0.0, 0.0 },              // innermost last block is 432; both answer tags twice
+            { "repeated", "<think>a</think><answer>431</answer><answer>432</answer>", 1.0, 0.0, 0.5, 1.0 }, // last block wins; only the think tags count
+            { "several", "<think>a</think><answer>431 or 432</answer>", 0.0, 1.0, 1.0, 1.0 },        // two values: wrong
+            { "enormous", "<think>a</think><answer>" + new string('9', 10_000) + "</answer>", 0.0, 1.0, 1.0, 1.0 },
+            { "empty", "", 0.0, 0.0, 0.0, 0.0 },
+            { "wrong-language", "<think>答案</think><answer>四百三十二</answer>", 0.0, 1.0, 1.0, 0.0 }, // Chinese numerals unread; 2 CJK of 2 letters
+            { "garbage", garbage, 0.0, 0.0, 0.0, 0.0 },
+            { "unclosed", "<think>7+5=12, carry 1<answer>432", 0.0, 0.0, 0.5, 1.0 },               // no </think>, no </answer>; thought runs to the end
+            { "unclosed-zh", "<think>进位<answer>432", 0.0, 0.0, 0.5, 0.0 },                      // thought 进位432: 2 CJK letters, the tag is not a word
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(Adversarial))]
+    public void AdversarialCompletionsGetDefinedScores(string name, string c, double accuracy, double format, double tags, double language)
+    {
+        Assert.True(name.Length > 0);
+        Assert.Equal(accuracy, RewardFunctions.Accuracy(Add, c));
+        Assert.Equal(format, RewardFunctions.Format(Add, c));
+        Assert.Equal(tags, RewardFunctions.TagCount(Add, c));
+        Assert.Equal(language, RewardFunctions.LanguageConsistency(Add, c), 12);
+    }
+
     [Fact]
     public void BuiltinsGiveDefinedScoresOnAdversarialText()
     {

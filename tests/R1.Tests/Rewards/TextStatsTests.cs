@@ -20,6 +20,8 @@ public class TextStatsTests
         Assert.Equal("a\nc", TextStats.ThinkText("<think>a</think>b<think>c"));   // unclosed last block runs to the end
         Assert.Equal("", TextStats.ThinkText("<think></think><answer>1</answer>"));
         Assert.Null(TextStats.ThinkText("<answer>1</answer>"));
+        Assert.Equal("a1", TextStats.ThinkText("<think>a<answer>1</answer></think>"));  // markup inside is dropped
+        Assert.Equal("好2", TextStats.ThinkText("<think>好<answer>2"));
         Assert.Null(TextStats.ThinkText(null));
     }
 
