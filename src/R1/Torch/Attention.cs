@@ -100,11 +100,14 @@ public static partial class torch
         /// <summary>Keys visible to query row i.</summary>
         public int Lim(int i) => Causal ? Math.Min(Tk, i + Off + 1) : Tk;
         /// <summary>Causal heads run in query-row blocks that multiply only the keys they can see.</summary>
-        public int Block => Causal && Tq >= 64 ? 32 : Math.Max(Tq, 1);
-        public int KeyBlock => Causal && Tq >= 64 ? 32 : Math.Max(Tk, 1);
+        public int Block => Causal && Tq >= 2 * CausalBlock ? CausalBlock : Math.Max(Tq, 1);
+        public int KeyBlock => Causal && Tq >= 2 * CausalBlock ? CausalBlock : Math.Max(Tk, 1);
         /// <summary>First query row that can see key j.</summary>
         public int FirstRow(int j) => Causal ? Math.Clamp(j - Off, 0, Tq) : 0;
     }
+
+    /// <summary>Query rows per causal block (a trade between skipped work and per-call Gemm overhead).</summary>
+    internal static int CausalBlock = 32;
 
     [ThreadStatic] static float[]? attnScratch;
 
