@@ -90,6 +90,7 @@ public class StageDataTests
         {
             Assert.Equal(demos[p.Example.Id].Completion, p.Chosen);
             Assert.NotEqual(p.Chosen, p.Rejected);
+            Assert.True(TextStats.TokenLength(p.Example.Prompt + p.Rejected) + 2 <= 256, $"{p.Id} is too long");
             Assert.Equal(1.0, RewardFunctions.Format(p.Example, p.Rejected));     // every rejection is well-formed: the flaw is elsewhere
             var chosenAnswer = AnswerParser.ExtractAnswer(p.Chosen)!;
             var rejectedAnswer = AnswerParser.ExtractAnswer(p.Rejected)!;
