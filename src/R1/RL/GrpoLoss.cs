@@ -70,7 +70,7 @@ public static class GrpoLoss
         Tensor? kl = null;
         if (config.Beta != 0)
         {
-            kl = KlTensor(config.KlEstimator, logp, refLogp!);
+            kl = Kl.Estimate(config.KlEstimator, logp, refLogp!);                    // (B, T)
             perToken = perToken + config.Beta * kl;
         }
 
@@ -91,19 +91,6 @@ public static class GrpoLoss
         var high = torch.logical_and(ratio.gt((float)(1 + config.EpsHigh)), adv.gt(0f)).to_type(ScalarType.Float32);
         return new GrpoLossResult(loss, kl is null ? 0 : MaskedMean(kl.detach()), MaskedMean(low), MaskedMean(high),
             MaskedMean(torch.clamp_max(low + high, 1f)));
-    }
-
-    /// <summary>Per-token KL estimate (see <see cref="KlEstimator"/>) as a differentiable tensor.</summary>
-    public static Tensor KlTensor(KlEstimator estimator, Tensor logp, Tensor refLogp)
-    {
-        var r = refLogp - logp;
-        return estimator switch
-        {
-            KlEstimator.K1 => -r,
-            KlEstimator.K2 => 0.5 * r * r,
-            KlEstimator.K3 => torch.exp(r) - r - 1.0,
-            _ => throw new ArgumentOutOfRangeException(nameof(estimator), estimator, "expected K1, K2 or K3."),
-        };
     }
 
     static void Validate(Tensor logp, Tensor oldLogp, Tensor? refLogp, Tensor advantages, Tensor mask, GrpoLossConfig c)

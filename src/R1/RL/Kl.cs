@@ -1,3 +1,5 @@
+using static R1.torch;
+
 namespace R1.RL;
 
 /// <summary>
@@ -8,7 +10,7 @@ namespace R1.RL;
 /// </summary>
 public enum KlEstimator { K1, K2, K3 }
 
-/// <summary>KL estimators per token, on scalars and spans (the tensor form lives beside the GRPO loss).</summary>
+/// <summary>KL estimators per token, on scalars, spans and (differentiably) tensors.</summary>
 public static class Kl
 {
     /// <summary>The estimate for one token with policy log-prob <paramref name="logp"/> and reference log-prob <paramref name="refLogp"/>.</summary>
@@ -30,6 +32,19 @@ public static class Kl
         if (refLogp.Length != logp.Length || destination.Length != logp.Length)
             throw new ArgumentException($"lengths differ: logp {logp.Length}, refLogp {refLogp.Length}, destination {destination.Length}; expected equal.");
         for (int i = 0; i < logp.Length; i++) destination[i] = Estimate(estimator, logp[i], refLogp[i]);
+    }
+
+    /// <summary>Per-token estimates as a differentiable tensor of the shape of <paramref name="logp"/>.</summary>
+    public static Tensor Estimate(KlEstimator estimator, Tensor logp, Tensor refLogp)
+    {
+        var r = refLogp - logp;
+        return estimator switch
+        {
+            KlEstimator.K1 => -r,
+            KlEstimator.K2 => 0.5f * r * r,
+            KlEstimator.K3 => torch.exp(r) - r - 1f,
+            _ => throw new ArgumentOutOfRangeException(nameof(estimator), estimator, "expected K1, K2 or K3."),
+        };
     }
 
     /// <summary>The exact KL(p‖q) = Σ p log(p/q) between two discrete distributions (terms with p = 0 contribute 0).</summary>

@@ -161,3 +161,19 @@ public class GaeTests
         Assert.Equal([1.0, 3.0, 6.0], a);
     }
 }
+
+public class KlTensorTests
+{
+    [Fact]
+    public void TensorFormMatchesPyTorchGolden()
+    {
+        int B = Golden.Root.GetProperty("B").GetInt32(), T = Golden.Root.GetProperty("T").GetInt32();
+        var lp = R1.torch.tensor(Golden.Matrix(Golden.Root.GetProperty("logp")).Select(x => (float)x).ToArray(), B, T);
+        var rf = R1.torch.tensor(Golden.Matrix(Golden.Root.GetProperty("ref_logp")).Select(x => (float)x).ToArray(), B, T);
+        foreach (var (est, name) in new[] { (KlEstimator.K1, "k1"), (KlEstimator.K2, "k2"), (KlEstimator.K3, "k3") })
+        {
+            var got = Kl.Estimate(est, lp, rf).ToFloatArray().Select(x => (double)x).ToArray();
+            Golden.Close(Golden.Matrix(Golden.Root.GetProperty("kl").GetProperty(name)), got, 1e-6, name);
+        }
+    }
+}

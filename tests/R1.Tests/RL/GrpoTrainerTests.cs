@@ -50,8 +50,8 @@ public class GrpoTrainerTests
             var lines = File.ReadAllLines(Path.Combine(dir.FullName, "samples.jsonl"));
             Assert.Equal(10 * 8, lines.Length);                       // one group of G = 8 per step
             var s = JsonDocument.Parse(lines[^1]).RootElement;
-            Assert.Equal(10, s.GetProperty("Step").GetInt32());
-            Assert.True(s.GetProperty("Rewards").TryGetProperty("share_a", out _));
+            Assert.Equal(10, s.GetProperty("step").GetInt32());
+            Assert.True(s.GetProperty("rewards").TryGetProperty("share_a", out _));
             Assert.Equal([0, 5, 10], result.Evaluations.Steps);
             Assert.True(Checkpoint.Exists(Path.Combine(dir.FullName, "checkpoint")));
         }
@@ -148,5 +148,31 @@ public class GrpoTrainerTests
         Assert.Contains("NumGenerations", e.Message);
         e = Assert.Throws<ArgumentException>(() => new GrpoTrainer(Model(), Tokenizer.FromTexts(["x"]), new RewardSet(ShareA), Small));
         Assert.Contains("vocabulary", e.Message);
+    }
+}
+
+/// <summary>The trainer on a real task split with the R1-Zero rewards: every stage runs and evaluation reports pass@1.</summary>
+public class GrpoRealTaskTests
+{
+    [Fact]
+    public void OneStepOnArithmeticWithAccuracyAndFormat()
+    {
+        var train = Datasets.Load("arithmetic", "train").Take(4).ToList();
+        var test = Datasets.Load("arithmetic", "test").Take(2).ToList();
+        var tok = Tokenizer.FromTexts(train.Concat(test).Select(e => e.Prompt));
+        var model = new GPT(new GPTConfig(tok.VocabSize, BlockSize: 64, NLayer: 1, NHead: 2, NEmbd: 32), seed: 2);
+        var rewards = new RewardSet(Reward.Accuracy(), Reward.Format(weight: 0.5), Reward.TagCount(weight: 0));
+        var trainer = new GrpoTrainer(model, tok, rewards, new GrpoConfig
+        {
+            Steps = 1, NumGenerations = 2, PromptsPerStep = 2, MaxCompletionLength = 6, EvalInterval = 1, EvalSamples = 2,
+            EvalTemperature = 1.0,
+        });
+        var result = trainer.Train(train, test);
+        Assert.Equal([0, 1], result.Evaluations.Steps);
+        Assert.Contains("eval/accuracy", result.Evaluations.Columns);
+        Assert.Contains("eval/rewards/format/mean", result.Evaluations.Columns);
+        Assert.Contains("rewards/tag_count/mean", result.History.Columns);   // weight 0: logged, not rewarded
+        Assert.Equal(0.0, result.History["reward"][0]);                      // a random model writes neither answer nor format
+        Assert.All(result.Samples, s => Assert.StartsWith("Q: ", s.Prompt));
     }
 }
