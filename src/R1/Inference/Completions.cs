@@ -28,6 +28,7 @@ public static class Completions
         options ??= new SamplingOptions { StopToken = tokenizer.EosId };
         var result = new string[examples.Count][];
         int perChunk = Math.Max(1, MaxBatchRows / n);
+        using var progress = reportProgress ? Progress.Start($"sampling {n} per prompt", examples.Count) : null;
         for (int start = 0, chunk = 0; start < examples.Count; start += perChunk, chunk++)
         {
             int count = Math.Min(perChunk, examples.Count - start);
@@ -40,7 +41,7 @@ public static class Completions
             var gen = model.Generate(prompts, options with { Seed = options.Seed + (ulong)chunk });
             for (int i = 0; i < count; i++)
                 result[start + i] = Enumerable.Range(0, n).Select(j => Decode(tokenizer, gen.Tokens[i * n + j], options.StopToken)).ToArray();
-            if (reportProgress) Output.Current.Progress("completions", "sampling", start + count, examples.Count, $"{n} per prompt", start + count == examples.Count);
+            progress?.Report(start + count);
         }
         return result;
     }

@@ -62,6 +62,7 @@ public static class RewardModelTrainer
         int next = 0;
         bool evaluate = eval is { Count: > 0 };
         model.train();
+        using var progress = Progress.Start("reward model", config.Steps);
         for (int step = 1; step <= config.Steps; step++)
         {
             var batch = new List<PreferencePair>(config.BatchSize);
@@ -96,8 +97,7 @@ public static class RewardModelTrainer
                 evaluations.Add(step, row);
                 model.train();
             }
-            Output.Current.Progress("reward_model", "reward model", step, config.Steps,
-                $"loss {m["loss"]:F3}  acc {m["accuracy"]:F2}" + (evaluations.Count > 0 ? $"  eval acc {evaluations.Last("eval/accuracy"):F2}" : ""), last);
+            progress.Report(step, $"loss {m["loss"]:F3}  acc {m["accuracy"]:F2}" + (evaluations.Count > 0 ? $"  eval acc {evaluations.Last("eval/accuracy"):F2}" : ""));
         }
         model.eval();
         if (config.RunDir is not null) model.Save(Path.Combine(config.RunDir, "checkpoint"), tokenizer);
