@@ -16,7 +16,8 @@ public static class Completions
 
     /// <summary>
     /// <paramref name="n"/> completions for each example (result[i][j] = sample j of example i). Examples go to the
-    /// model in chunks of whole groups; chunk c samples with seed options.Seed + c, so results are reproducible.
+    /// model in chunks of whole groups; chunk c samples with a seed derived from options.Seed and c, so results are
+    /// reproducible (and nearby seeds do not share chunks).
     /// </summary>
     public static string[][] Sample(GPT model, Tokenizer tokenizer, IReadOnlyList<Example> examples, int n, SamplingOptions? options = null,
         bool reportProgress = true)
@@ -38,7 +39,7 @@ public static class Completions
                 var ids = tokenizer.Encode(examples[start + i].Prompt, addBos: true);
                 for (int j = 0; j < n; j++) prompts.Add(ids);
             }
-            var gen = model.Generate(prompts, options with { Seed = options.Seed + (ulong)chunk });
+            var gen = model.Generate(prompts, options with { Seed = Rng.ForStream(options.Seed, $"completions/{chunk}").NextUInt64() });
             for (int i = 0; i < count; i++)
                 result[start + i] = Enumerable.Range(0, n).Select(j => Decode(tokenizer, gen.Tokens[i * n + j], options.StopToken)).ToArray();
             progress?.Report(start + count);

@@ -148,3 +148,26 @@ public class StageDataTests
         Assert.Contains("'train' or 'test'", Assert.Throws<ArgumentException>(() => GeneralPrompts.Load("dev")).Message);
     }
 }
+
+public class ReasoningPairsTests
+{
+    [Fact]
+    public void ChosenIsRightRejectedIsWrong()
+    {
+        var examples = TaskRegistry.All.SelectMany(t => Datasets.Load(t.Name, "train").Take(40)).ToList();
+        var pairs = ReasoningPairs.Build(examples, new Rng(1));
+        Assert.Equal(examples.Count, pairs.Count);
+        foreach (var kind in ReasoningPairs.Kinds) Assert.InRange(pairs.Count(p => p.Kind == kind), 30, 90);
+        foreach (var p in pairs)
+        {
+            Assert.True(TaskRegistry.Verify(p.Example, p.Chosen).Correct, p.Chosen);
+            Assert.False(TaskRegistry.Verify(p.Example, p.Rejected).Correct, p.Rejected);
+            Assert.Equal(1.0, RewardFunctions.Format(p.Example, p.Rejected));
+            if (p.Kind == "wrong_answer")   // identical up to the answer block
+                Assert.Equal(p.Chosen[..p.Chosen.IndexOf("<answer>")], p.Rejected[..p.Rejected.IndexOf("<answer>")]);
+            else if (p.Example.Task != "countdown")   // a guess is shorter than column work (Countdown work can be one equation)
+                Assert.True(p.Rejected.Length < p.Chosen.Length);
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => ReasoningPairs.Build(examples, new Rng(1), guessShare: 2));
+    }
+}
