@@ -157,16 +157,17 @@ public static partial class Gemm
     }
 
     /// <summary>
-    /// Splits C into independent tiles, one task each (every task packs its own slices of A and B).
-    /// Estimated time of a grid: waves of tasks × (multiply-adds of a padded tile + packing its A and B slices,
-    /// a transposing pack costing about 12 multiply-adds an element, a copying one 3). Among grids within 3% of
-    /// the best estimate the one with most tasks wins: small tasks even out cores slowed by other processes.
+    /// Splits C into independent tiles, one task each (every task reads and packs its own slices of A and B).
+    /// Estimated time of a grid: waves of tasks × (multiply-adds of a padded tile + cost of its A and B slices).
+    /// An element of a slice costs about 16 multiply-adds to fetch from L3/memory (one core does ~32 a cycle)
+    /// plus 12 to pack it transposed or 3 to copy it, so grids that re-read a large operand lose. Among grids
+    /// within 3% of the best the one with most tasks wins: small tasks even out cores slowed by other processes.
     /// </summary>
     internal static (int MChunks, int NChunks, int RowsPer, int ColsPer) SplitTiles(
         Isa isa, bool transA, bool transB, int M, int N, int K, int threads)
     {
         var (mr, nr) = TileShape(isa);
-        double packA = transA ? 3 : 12, packB = transB ? 12 : 3;
+        double packA = 16 + (transA ? 3 : 12), packB = 16 + (transB ? 12 : 3);
         int maxTiles = 4 * threads;
         Span<(double Cost, int Tiles, int Rows, int Cols)> grids = stackalloc (double, int, int, int)[maxTiles * maxTiles];
         int count = 0;
