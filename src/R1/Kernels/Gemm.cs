@@ -219,6 +219,10 @@ public static partial class Gemm
         CheckOperand("A", transA ? K : M, transA ? M : K, lda, strideA, batch, aLen, transA);
         CheckOperand("B", transB ? N : K, transB ? K : N, ldb, strideB, batch, bLen, transB);
         CheckOperand("C", M, N, ldc, strideC, batch, cLen, false);
+        if (batch > 1 && M > 0 && N > 0 && strideC < (long)(M - 1) * ldc + N)
+            throw new ArgumentException(
+                $"SgemmBatched: the {batch} C matrices overlap (strideC={strideC} < (M-1)·ldc+N = {(long)(M - 1) * ldc + N}); " +
+                "each product needs its own output.");
     }
 
     static void CheckOperand(string name, int rows, int cols, int ld, long stride, int batch, int length, bool trans)

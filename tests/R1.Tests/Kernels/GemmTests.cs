@@ -185,5 +185,8 @@ public class GemmTests
         e = Assert.Throws<ArgumentException>(() =>
             Gemm.SgemmBatched(false, false, 3, 4, 4, 4, buf, 4, 45, buf, 4, 0, buf, 4, 16, false));
         Assert.Contains("batch=3, stride=45", e.Message);
+        e = Assert.Throws<ArgumentException>(() =>
+            Gemm.SgemmBatched(false, false, 2, 4, 4, 4, buf, 4, 16, buf, 4, 0, buf, 4, 8, false));
+        Assert.Contains("C matrices overlap", e.Message);
     }
 }
