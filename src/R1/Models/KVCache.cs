@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using R1.Kernels;
@@ -194,14 +195,34 @@ internal sealed class KVCache
     internal static void AttendRow(ReadOnlySpan<float> q, ReadOnlySpan<float> Kt, int ldk, ReadOnlySpan<float> V, int n, int D, float scale,
         Span<float> scores, Span<float> y)
     {
+        ref float q0 = ref MemoryMarshal.GetReference(q);
         ref float kt0 = ref MemoryMarshal.GetReference(Kt);
         ref float v0 = ref MemoryMarshal.GetReference(V);
         ref float s0 = ref MemoryMarshal.GetReference(scores);
-        for (int j = 0; j < n; j += 8)
+        // Scores, 32 keys at a time: four independent FMA chains hide the FMA latency.
+        int j = 0;
+        for (; j + 32 <= n; j += 32)
+        {
+            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            for (int d = 0; d < D; d++)
+            {
+                var qd = Vector256.Create(Unsafe.Add(ref q0, d));
+                ref float kr = ref Unsafe.Add(ref kt0, d * ldk + j);
+                a0 = Vector256.FusedMultiplyAdd(qd, Vector256.LoadUnsafe(ref kr), a0);
+                a1 = Vector256.FusedMultiplyAdd(qd, Vector256.LoadUnsafe(ref kr, 8), a1);
+                a2 = Vector256.FusedMultiplyAdd(qd, Vector256.LoadUnsafe(ref kr, 16), a2);
+                a3 = Vector256.FusedMultiplyAdd(qd, Vector256.LoadUnsafe(ref kr, 24), a3);
+            }
+            (a0 * scale).StoreUnsafe(ref s0, (nuint)j);
+            (a1 * scale).StoreUnsafe(ref s0, (nuint)(j + 8));
+            (a2 * scale).StoreUnsafe(ref s0, (nuint)(j + 16));
+            (a3 * scale).StoreUnsafe(ref s0, (nuint)(j + 24));
+        }
+        for (; j < n; j += 8)
         {
             var acc = Vector256<float>.Zero;
             for (int d = 0; d < D; d++)
-                acc = Vector256.FusedMultiplyAdd(Vector256.Create(q[d]), Vector256.LoadUnsafe(ref kt0, (nuint)(d * ldk + j)), acc);
+                acc = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref q0, d)), Vector256.LoadUnsafe(ref kt0, (nuint)(d * ldk + j)), acc);
             (acc * scale).StoreUnsafe(ref s0, (nuint)j);
         }
         var sc = scores[..n];
@@ -209,13 +230,32 @@ internal sealed class KVCache
         TensorPrimitives.Subtract(sc, max, sc);
         TensorPrimitives.Exp(sc, sc);
         float inv = 1f / TensorPrimitives.Sum(sc);
+        // Σ p_j·v_j, 32 outputs at a time in four registers.
         ref float y0 = ref MemoryMarshal.GetReference(y);
-        for (int d = 0; d < D; d += 8)
+        int c = 0;
+        for (; c + 32 <= D; c += 32)
+        {
+            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            for (int t = 0; t < n; t++)
+            {
+                var p = Vector256.Create(Unsafe.Add(ref s0, t));
+                ref float vr = ref Unsafe.Add(ref v0, t * D + c);
+                a0 = Vector256.FusedMultiplyAdd(p, Vector256.LoadUnsafe(ref vr), a0);
+                a1 = Vector256.FusedMultiplyAdd(p, Vector256.LoadUnsafe(ref vr, 8), a1);
+                a2 = Vector256.FusedMultiplyAdd(p, Vector256.LoadUnsafe(ref vr, 16), a2);
+                a3 = Vector256.FusedMultiplyAdd(p, Vector256.LoadUnsafe(ref vr, 24), a3);
+            }
+            (a0 * inv).StoreUnsafe(ref y0, (nuint)c);
+            (a1 * inv).StoreUnsafe(ref y0, (nuint)(c + 8));
+            (a2 * inv).StoreUnsafe(ref y0, (nuint)(c + 16));
+            (a3 * inv).StoreUnsafe(ref y0, (nuint)(c + 24));
+        }
+        for (; c < D; c += 8)
         {
             var acc = Vector256<float>.Zero;
-            for (int j = 0; j < n; j++)
-                acc = Vector256.FusedMultiplyAdd(Vector256.Create(sc[j]), Vector256.LoadUnsafe(ref v0, (nuint)(j * D + d)), acc);
-            (acc * inv).StoreUnsafe(ref y0, (nuint)d);
+            for (int t = 0; t < n; t++)
+                acc = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref s0, t)), Vector256.LoadUnsafe(ref v0, (nuint)(t * D + c)), acc);
+            (acc * inv).StoreUnsafe(ref y0, (nuint)c);
         }
     }
 

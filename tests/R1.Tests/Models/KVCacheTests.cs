@@ -78,6 +78,8 @@ public class AttendRowTests
     [InlineData(1, 8)]
     [InlineData(7, 32)]
     [InlineData(130, 64)]
+    [InlineData(33, 40)]
+    [InlineData(64, 32)]
     public void SimdAttentionMatchesPlainTwin(int n, int D)
     {
         var rnd = new Random(n * 100 + D);
