@@ -8,8 +8,23 @@ public static partial class torch
     {
         public readonly string Name;
         public readonly Tensor[] Inputs;
+        public readonly int[] Versions; // the inputs' storage versions when recorded
         public Action<Tensor>? Backward;
-        public GradFn(string name, Tensor[] inputs, Action<Tensor> backward) { Name = name; Inputs = inputs; Backward = backward; }
+        public GradFn(string name, Tensor[] inputs, Action<Tensor> backward)
+        {
+            Name = name; Inputs = inputs; Backward = backward;
+            Versions = new int[inputs.Length];
+            for (int i = 0; i < inputs.Length; i++) Versions[i] = inputs[i].Version;
+        }
+
+        public void CheckVersions()
+        {
+            for (int i = 0; i < Inputs.Length; i++)
+                if (Inputs[i].Version != -1 && Inputs[i].Version != Versions[i])
+                    throw new InvalidOperationException(
+                        $"backward(): input {i} of {Name} (shape {ShapeStr(Inputs[i].Shape)}) was modified by an in-place operation after it was used; " +
+                        "its old values are needed for the gradient. Use an out-of-place op or clone() it first.");
+        }
     }
 
     [ThreadStatic] static bool gradDisabled;
@@ -44,6 +59,7 @@ public static partial class torch
         result.SetRequiresGradInternal();
         foreach (var t in inputs) t.graphUses++;
         result.graphUses++;
+        if (Profiler.Enabled) Profiler.Forward(name);
         return result;
     }
 
@@ -73,14 +89,38 @@ public static partial class torch
         if (t.gacc is null) { t.gacc = g; return; }
         var cur = t.gacc;
         if (cur.IsContig && cur.StorageRefCount == 1) { AddInto(cur, g); g.Dispose(); }
+        else if (g.IsContig && g.StorageRefCount == 1) { AddInto(g, cur); cur.Dispose(); t.gacc = g; }
         else
         {
             var sum = Tensor.Empty(t.Shape);
-            CopyInto(cur, sum);
-            AddInto(sum, g);
+            BinaryInto(BinOp.Add, cur, g, sum);
             cur.Dispose(); g.Dispose();
             t.gacc = sum;
         }
+    }
+
+    /// <summary>
+    /// Adds <paramref name="g"/> (not owned) into region(accumulator of t), where region picks the part of t a
+    /// sub-view covers (narrow, slice, select). Avoids building a zero tensor of t's full size per sub-view: the
+    /// pieces of a split all land in one accumulator.
+    /// </summary>
+    internal static void AccRegion(Tensor t, Tensor g, Func<Tensor, Tensor> region)
+    {
+        if (!t.requires_grad) return;
+        Tensor target;
+        if (t.fn is null)
+        {
+            if (t.gradT is null) { var ng = Tensor.Empty(t.Shape, clear: true, pooled: false); ng.scope = null; t.gradT = ng; }
+            target = t.gradT;
+        }
+        else
+        {
+            if (t.gacc is null) t.gacc = Tensor.Empty(t.Shape, clear: true);
+            else if (!(t.gacc.IsContig && t.gacc.StorageRefCount == 1)) { var c = Materialize(t.gacc); t.gacc.Dispose(); t.gacc = c; }
+            target = t.gacc;
+        }
+        using var v = region(target);
+        BinaryInto(BinOp.Add, v, g, v);
     }
 
     public sealed partial class Tensor
@@ -131,7 +171,9 @@ public static partial class torch
                 var bw = t.fn!.Backward ?? throw new InvalidOperationException(
                     $"Trying to backward through the graph a second time (op {t.fn.Name}); its saved tensors were freed after the first backward().");
                 t.fn.Backward = null;
-                if (g is not null) { bw(g); g.Dispose(); } // else no gradient flowed here
+                long t0 = Profiler.Enabled ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
+                if (g is not null) { t.fn.CheckVersions(); bw(g); g.Dispose(); } // else no gradient flowed here
+                if (Profiler.Enabled) Profiler.Backward(t.fn.Name, t0);
                 foreach (var x in t.fn.Inputs) x.Unuse();
                 t.Unuse();
             }

@@ -12,13 +12,12 @@ public static partial class torch
             return v;
         }
 
-        /// <summary>Gradient of a strided sub-view: zeros of this shape with g written into the same sub-view.</summary>
-        Tensor ScatterBack(Tensor g, Func<Tensor, Tensor> sameView)
+        /// <summary>A sub-view (narrow/slice/select) whose gradient is added into the same region of this tensor's accumulator.</summary>
+        Tensor SubView(int[] shape, int[] strides, int offset, string name, Func<Tensor, Tensor> sameView)
         {
-            var z = Tensor.Empty(Shape, clear: true);
-            using var v = sameView(z);
-            CopyInto(g, v);
-            return z;
+            var v = new Tensor(S, shape, strides, offset, dtype);
+            if (NeedsGrad(this)) { var src = this; Record(v, name, g => AccRegion(src, g, sameView), src); }
+            return v;
         }
 
         int[] InferShape(long[] shape, string op)
@@ -208,8 +207,7 @@ public static partial class torch
             if (start < 0 || length < 0 || start + length > Shape[d])
                 throw new ArgumentOutOfRangeException(nameof(start), $"narrow: range [{start}, {start + length}) is outside dimension {dim} of size {Shape[d]}.");
             var ns = (int[])Shape.Clone(); ns[d] = (int)length;
-            return View(ns, Strides, Offset + (int)start * Strides[d], "NarrowBackward",
-                g => ScatterBack(g, z => z.narrow(d, start, length)));
+            return SubView(ns, Strides, Offset + (int)start * Strides[d], "NarrowBackward", z => z.narrow(d, start, length));
         }
 
         /// <summary>Elements start, start+step, … before end along <paramref name="dim"/> (Python's a[start:end:step]).</summary>
@@ -223,8 +221,7 @@ public static partial class torch
             var ns = (int[])Shape.Clone(); ns[d] = (int)((end - start + step - 1) / step);
             var st = (int[])Strides.Clone(); st[d] = Strides[d] * (int)step;
             long s0 = start, e0 = end;
-            return View(ns, st, Offset + (int)start * Strides[d], "SliceBackward",
-                g => ScatterBack(g, z => z.slice(d, s0, e0, step)));
+            return SubView(ns, st, Offset + (int)start * Strides[d], "SliceBackward", z => z.slice(d, s0, e0, step));
         }
 
         /// <summary>The slice at <paramref name="index"/> along <paramref name="dim"/>, that dimension removed.</summary>
@@ -235,8 +232,7 @@ public static partial class torch
             if (i < 0 || i >= Shape[d]) throw new ArgumentOutOfRangeException(nameof(index), $"select: index {index} is out of range for dimension {dim} of size {Shape[d]}.");
             var ns = new List<int>(Shape); var st = new List<int>(Strides);
             ns.RemoveAt(d); st.RemoveAt(d);
-            return View(ns.ToArray(), st.ToArray(), Offset + (int)i * Strides[d], "SelectBackward",
-                g => ScatterBack(g, z => z.select(d, i)));
+            return SubView(ns.ToArray(), st.ToArray(), Offset + (int)i * Strides[d], "SelectBackward", z => z.select(d, i));
         }
 
         /// <summary>Splits into pieces of <paramref name="size"/> along <paramref name="dim"/> (the last may be smaller).</summary>

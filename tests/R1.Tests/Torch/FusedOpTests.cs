@@ -93,6 +93,8 @@ public class FusedOpTests
     [InlineData(2, 6, true)]
     [InlineData(1, 4, true)]
     [InlineData(3, 4, false)]
+    [InlineData(70, 70, true)]  // row-blocked causal path (blocks of 32, ragged last block)
+    [InlineData(66, 100, true)] // row-blocked with the queries at the end of the keys
     public void AttentionMatchesComposed(int Tq, int Tk, bool causal)
     {
         var q = R(1, 2, 2, Tq, 4); var k = R(2, 2, 2, Tk, 4); var v = R(3, 2, 2, Tk, 3);
@@ -108,7 +110,8 @@ public class FusedOpTests
         NaiveAttention(q, k, v, causal).backward(gout);
         for (int i = 0; i < 3; i++) GradCheck.Close(new[] { q, k, v }[i].grad!.ToArray<float>(), fg[i], 1e-4, $"grad {i}");
 
-        GradCheck.Check(x => nn.functional.scaled_dot_product_attention(x[0], x[1], x[2], is_causal: causal), [R(5, 1, 2, Tq, 3), R(6, 1, 2, Tk, 3), R(7, 1, 2, Tk, 2)]);
+        if (Tk <= 8)
+            GradCheck.Check(x => nn.functional.scaled_dot_product_attention(x[0], x[1], x[2], is_causal: causal), [R(5, 1, 2, Tq, 3), R(6, 1, 2, Tk, 3), R(7, 1, 2, Tk, 2)]);
     }
 
     [Fact]
@@ -120,6 +123,7 @@ public class FusedOpTests
         var fused = nn.functional.scaled_dot_product_attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), attn_mask: mask);
         var naive = NaiveAttention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), false, mask);
         GradCheck.Close(naive.ToArray<float>(), fused.ToArray<float>(), 1e-5);
+        Assert.True(fused.transpose(1, 2).is_contiguous()); // laid out like the query: transposing back is free
         GradCheck.Check(x => nn.functional.scaled_dot_product_attention(x[0].transpose(1, 2), x[1].transpose(1, 2), x[2].transpose(1, 2), attn_mask: mask, is_causal: true),
             [R(4, 1, 4, 2, 3), R(5, 1, 4, 2, 3), R(6, 1, 4, 2, 3)]);
     }
