@@ -159,6 +159,7 @@ internal static class Sampler
     /// Picks one token from a row of logits (greedy, or temperature → top-k → top-p → sample) and returns its
     /// log-probability under the unmodified model (temperature 1, no filtering).
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static int SampleToken(ReadOnlySpan<float> logits, SamplingOptions o, ref ulong rng,
         Span<float> p, Span<float> sortKeys, Span<int> sortIdx, out float logp)
     {
