@@ -184,7 +184,8 @@ public sealed class GPT : nn.Module<Tensor, Tensor>
     /// <summary>
     /// Batched sampling with a KV cache (see <see cref="SamplingOptions"/> and <see cref="GenerationResult"/>).
     /// Prompts may have different lengths; each is processed at its own positions without padding. Runs on plain
-    /// buffers and the GEMM kernel, outside autograd; deterministic for a fixed seed.
+    /// buffers and the GEMM kernel, outside autograd; deterministic for a fixed seed. Reads the current weights on
+    /// every call (so it follows training) and reuses its cache buffers between calls; not for concurrent use.
     /// </summary>
     public GenerationResult Generate(IReadOnlyList<int[]> prompts, SamplingOptions? options = null)
     {
