@@ -103,6 +103,8 @@ public sealed class Transformer : nn.Module
 /// <summary>
 /// A GPT-2-shaped language model (nanoGPT): embeddings, pre-norm blocks, final LayerNorm, and an output layer whose
 /// weight is the token embedding (tied, so it is one parameter, <c>transformer.wte.weight</c>).
+/// The modules open no dispose scopes of their own (tensors saved for backward must live until backward runs):
+/// wrap a step in <c>NewDisposeScope()</c>, as the trainers do.
 /// </summary>
 public sealed class GPT : nn.Module<Tensor, Tensor>
 {
