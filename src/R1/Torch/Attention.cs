@@ -15,6 +15,8 @@ public static partial class torch
             /// <para><paramref name="is_causal"/>: query i may see keys j ≤ i + (Tk − Tq), i.e. the query block sits at
             /// the END of the key sequence (what KV-cache decoding needs; PyTorch aligns the causal mask top-left
             /// instead, which differs only when Tq ≠ Tk).</para>
+            /// <para>q, k, v are read in place when each head is row-major (e.g. nanoGPT's transposed views of the c_attn
+            /// output); the output is laid out in memory like the query (so it may be non-contiguous, as a transposed view).</para>
             /// <para><paramref name="attn_mask"/>: Bool (true = may attend) or Float32 (added to the scores), broadcastable
             /// to (..., Tq, Tk). A query row with no visible key outputs zeros (PyTorch gives NaN).</para>
             /// </summary>
@@ -57,147 +59,225 @@ public static partial class torch
                     else throw new ArgumentException($"scaled_dot_product_attention: attn_mask must be Bool or Float32; got {attn_mask.dtype}.");
                 }
 
-                using var q = Contig(query);
-                using var k = Contig(key);
-                using var v = Contig(value);
-                // Causal attention runs in query-row blocks, each multiplying only the keys it can see
-                // (about 40 % fewer flops than the full square at T = 128).
-                int bs = is_causal && Tq >= 64 ? 32 : Tq;
-                int nb = Math.Max(1, (Tq + bs - 1) / Math.Max(bs, 1));
-                int KeysOf(int rowEnd) => is_causal ? Math.Min(Tk, rowEnd + off) : Tk; // keys visible to rows < rowEnd
-                long sQ = (long)Tq * hd, sK = (long)Tk * hd, sV = (long)Tk * hv, sP = (long)Tq * Tk, sO = (long)Tq * hv;
-
-                var P = Tensor.Empty([BH, Tq, Tk]);
-                float[] PA = P.FA;
-                for (int blk = 0; blk < nb; blk++)
-                {
-                    int r0 = blk * bs, r1 = Math.Min(Tq, r0 + bs), lim = KeysOf(r1);
-                    if (r1 > r0 && lim > 0)
-                        Gemm.SgemmBatched(false, true, BH, r1 - r0, lim, hd, q.FSpan[(r0 * hd)..], hd, sQ, k.FSpan, hd, sK,
-                            P.FSpan[(r0 * Tk)..], Tk, sP, false);
-                }
-                float[]? MA = maskAdd?.FA;
-                int rows = BH * Tq;
-                ParallelChunks(rows, Math.Max(1, 16384 / Math.Max(Tk, 1)), (s, n) =>
-                {
-                    for (int r = s; r < s + n; r++)
-                    {
-                        int i = r % Tq;
-                        var row = PA.AsSpan(r * Tk, Tk);
-                        int lim = is_causal ? i + off + 1 : Tk;
-                        var live = row[..lim];
-                        TensorPrimitives.Multiply(live, sc, live);
-                        if (MA is not null) TensorPrimitives.Add(live, MA.AsSpan(r * Tk, lim), live);
-                        row[lim..].Clear();
-                        float m = TensorPrimitives.Max(live);
-                        if (float.IsNegativeInfinity(m)) { live.Clear(); continue; }
-                        float z = Simd.ExpSum(live, m, live);
-                        TensorPrimitives.Multiply(live, 1f / z, live);
-                    }
-                });
-                maskAdd?.Dispose();
-
-                // attention dropout: PD = P · keep / (1 − p)
-                Tensor? dropMask = null, PD = null;
-                if (dropout_p > 0)
-                {
-                    var gen = generator ?? DefaultGen;
-                    dropMask = Tensor.Empty(P.Shape);
-                    var DM = dropMask.FSpan; float keep = (float)(1.0 / (1.0 - dropout_p));
-                    for (int i = 0; i < DM.Length; i++) DM[i] = gen.NextDouble() < dropout_p ? 0f : keep;
-                    PD = Tensor.Empty(P.Shape);
-                    TensorPrimitives.Multiply(P.FSpan, DM, PD.FSpan);
-                }
-                var Pv = PD ?? P;
+                // Heads are read in place (any strides with a unit last stride: e.g. nanoGPT's q/k/v, which are
+                // transposed views into the c_attn output); the output and the input gradients are laid out like the
+                // query, so the caller's transpose(1, 2).contiguous() costs nothing.
+                using var q = RowMajorHeads(query) ? query.Alias() : Materialize(query);
+                using var k = RowMajorHeads(key) ? key.Alias() : Materialize(key);
+                using var v = RowMajorHeads(value) ? value.Alias() : Materialize(value);
                 var oshape = (int[])query.Shape.Clone(); oshape[^1] = hv;
-                var o = Tensor.Empty(oshape);
-                for (int blk = 0; blk < nb; blk++)
-                {
-                    int r0 = blk * bs, r1 = Math.Min(Tq, r0 + bs), lim = KeysOf(r1);
-                    if (r1 <= r0) continue;
-                    if (lim == 0) { for (int b = 0; b < BH; b++) o.FSpan.Slice((int)(b * sO) + r0 * hv, (r1 - r0) * hv).Clear(); continue; }
-                    Gemm.SgemmBatched(false, false, BH, r1 - r0, hv, lim, Pv.FSpan[(r0 * Tk)..], Tk, sP, v.FSpan, hv, sV,
-                        o.FSpan[(r0 * hv)..], hv, sO, false);
-                }
+                var o = EmptyLayoutOf(q, oshape);
+                var lse = new float[BH * Tq]; // per query row: log Σ exp(scores); the backward recomputes P from it
+                long dropSeed = dropout_p > 0 ? (long)(generator ?? DefaultGen).NextU64() : 0;
+                var cfg = new AttnShape(BH, Tq, Tk, hd, hv, sc, is_causal, off, (float)dropout_p, dropSeed);
+                var Qh = new Heads(q); var Kh = new Heads(k); var Vh = new Heads(v); var Oh = new Heads(o);
+                float[]? M = maskAdd?.FA;
+                // One head per task: its scores stay in L2 between the two products and the softmax.
+                Parallel.For(0, BH, bh => AttnForwardHead(cfg, bh, Qh, Kh, Vh, M, Oh, lse));
 
                 if (NeedsGrad(query, key, value))
                 {
                     var qs = q.Alias(); var ks = k.Alias(); var vs = v.Alias();
+                    var masks = maskAdd; // kept alive for the backward
                     Record(o, "ScaledDotProductAttentionBackward", g =>
                     {
-                        using var dO = Contig(g);
-                        // first query row that sees key c0 (keys in a block [c0, c1) are seen by rows ≥ that)
-                        int FirstRow(int c0) => is_causal ? Math.Clamp(c0 - off, 0, Tq) : 0;
-                        int kb = is_causal ? bs : Tk, nkb = Math.Max(1, (Tk + kb - 1) / Math.Max(kb, 1));
-                        if (value.requires_grad)
-                        {
-                            var dV = Tensor.Empty(value.Shape);
-                            for (int blk = 0; blk < nkb; blk++)
-                            {
-                                int c0 = blk * kb, c1 = Math.Min(Tk, c0 + kb), i0 = FirstRow(c0);
-                                if (c1 <= c0) continue;
-                                if (i0 >= Tq) { for (int b = 0; b < BH; b++) dV.FSpan.Slice((int)(b * sV) + c0 * hv, (c1 - c0) * hv).Clear(); continue; }
-                                Gemm.SgemmBatched(true, false, BH, c1 - c0, hv, Tq - i0, Pv.FSpan[(i0 * Tk + c0)..], Tk, sP,
-                                    dO.FSpan[(i0 * hv)..], hv, sO, dV.FSpan[(c0 * hv)..], hv, sV, false);
-                            }
-                            Acc(value, dV);
-                        }
-                        if (!query.requires_grad && !key.requires_grad) return;
-                        using var dS = Tensor.Empty([BH, Tq, Tk]);
-                        for (int blk = 0; blk < nb; blk++)
-                        {
-                            int r0 = blk * bs, r1 = Math.Min(Tq, r0 + bs), lim = KeysOf(r1);
-                            if (r1 > r0 && lim > 0)
-                                Gemm.SgemmBatched(false, true, BH, r1 - r0, lim, hv, dO.FSpan[(r0 * hv)..], hv, sO, vs.FSpan, hv, sV,
-                                    dS.FSpan[(r0 * Tk)..], Tk, sP, false);
-                        }
-                        float[] DS = dS.FA; float[]? DM = dropMask?.FA;
-                        ParallelChunks(rows, Math.Max(1, 16384 / Math.Max(Tk, 1)), (s, n) =>
-                        {
-                            for (int r = s; r < s + n; r++)
-                            {
-                                int i = r % Tq;
-                                int lim = is_causal ? i + off + 1 : Tk;
-                                var p = PA.AsSpan(r * Tk, lim); var d = DS.AsSpan(r * Tk, Tk);
-                                var dl = d[..lim];
-                                if (DM is not null) TensorPrimitives.Multiply(dl, DM.AsSpan(r * Tk, lim), dl);
-                                float dot = TensorPrimitives.Dot(dl, p);
-                                TensorPrimitives.Subtract(dl, dot, dl);
-                                TensorPrimitives.Multiply(dl, p, dl);
-                                TensorPrimitives.Multiply(dl, sc, dl);
-                                d[lim..].Clear();
-                            }
-                        });
-                        if (query.requires_grad)
-                        {
-                            var dQ = Tensor.Empty(query.Shape);
-                            for (int blk = 0; blk < nb; blk++)
-                            {
-                                int r0 = blk * bs, r1 = Math.Min(Tq, r0 + bs), lim = KeysOf(r1);
-                                if (r1 <= r0) continue;
-                                if (lim == 0) { for (int b = 0; b < BH; b++) dQ.FSpan.Slice((int)(b * sQ) + r0 * hd, (r1 - r0) * hd).Clear(); continue; }
-                                Gemm.SgemmBatched(false, false, BH, r1 - r0, hd, lim, dS.FSpan[(r0 * Tk)..], Tk, sP, ks.FSpan, hd, sK,
-                                    dQ.FSpan[(r0 * hd)..], hd, sQ, false);
-                            }
-                            Acc(query, dQ);
-                        }
-                        if (key.requires_grad)
-                        {
-                            var dK = Tensor.Empty(key.Shape);
-                            for (int blk = 0; blk < nkb; blk++)
-                            {
-                                int c0 = blk * kb, c1 = Math.Min(Tk, c0 + kb), i0 = FirstRow(c0);
-                                if (c1 <= c0) continue;
-                                if (i0 >= Tq) { for (int b = 0; b < BH; b++) dK.FSpan.Slice((int)(b * sK) + c0 * hd, (c1 - c0) * hd).Clear(); continue; }
-                                Gemm.SgemmBatched(true, false, BH, c1 - c0, hd, Tq - i0, dS.FSpan[(i0 * Tk + c0)..], Tk, sP,
-                                    qs.FSpan[(i0 * hd)..], hd, sQ, dK.FSpan[(c0 * hd)..], hd, sK, false);
-                            }
-                            Acc(key, dK);
-                        }
+                        using var dO = RowMajorHeads(g) ? g.Alias() : Materialize(g);
+                        var dQ = EmptyLayoutOf(qs, query.Shape); var dK = EmptyLayoutOf(ks, key.Shape); var dV = EmptyLayoutOf(vs, value.Shape);
+                        var a = new Heads(qs); var b = new Heads(ks); var c = new Heads(vs);
+                        var dOh = new Heads(dO); var dQh = new Heads(dQ); var dKh = new Heads(dK); var dVh = new Heads(dV);
+                        Parallel.For(0, BH, bh => AttnBackwardHead(cfg, bh, a, b, c, masks?.FA, dOh, lse, dQh, dKh, dVh));
+                        Acc(query, dQ); Acc(key, dK); Acc(value, dV);
                     }, query, key, value);
                 }
+                else maskAdd?.Dispose();
                 return o;
             }
+        }
+    }
+
+    internal readonly record struct AttnShape(int BH, int Tq, int Tk, int hd, int hv, float Scale, bool Causal, int Off, float DropP, long DropSeed)
+    {
+        /// <summary>Keys visible to query row i.</summary>
+        public int Lim(int i) => Causal ? Math.Min(Tk, i + Off + 1) : Tk;
+        /// <summary>Causal heads run in query-row blocks that multiply only the keys they can see.</summary>
+        public int Block => Causal && Tq >= 64 ? 32 : Math.Max(Tq, 1);
+        public int KeyBlock => Causal && Tq >= 64 ? 32 : Math.Max(Tk, 1);
+        /// <summary>First query row that can see key j.</summary>
+        public int FirstRow(int j) => Causal ? Math.Clamp(j - Off, 0, Tq) : 0;
+    }
+
+    [ThreadStatic] static float[]? attnScratch;
+
+    static float[] AttnScratch(int n)
+    {
+        var s = attnScratch;
+        if (s is null || s.Length < n) attnScratch = s = new float[n];
+        return s;
+    }
+
+    /// <summary>Dropout keep-scale for (row i, key j) of head bh: a counter-based hash, so the backward regenerates
+    /// exactly the forward's mask without storing it and the result does not depend on thread scheduling.</summary>
+    static float DropScale(in AttnShape c, int bh, int i, int j)
+    {
+        ulong x = (ulong)c.DropSeed ^ ((ulong)(uint)bh << 40) ^ ((ulong)(uint)i << 20) ^ (uint)j;
+        x += 0x9E3779B97F4A7C15UL;
+        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
+        x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
+        x ^= x >> 31;
+        double u = (x >> 11) * (1.0 / (1UL << 53));
+        return u < c.DropP ? 0f : 1f / (1f - c.DropP);
+    }
+
+    /// <summary>True when every (T, d) matrix of t is row-major with non-overlapping rows (readable by Gemm in place).</summary>
+    static bool RowMajorHeads(Tensor t)
+        => (t.Strides[^1] == 1 || t.Shape[^1] == 1) && (t.Shape[^2] <= 1 || t.Strides[^2] >= t.Shape[^1]);
+
+    /// <summary>Where each (…, T, d) matrix of a rank-≥2 tensor starts, and its row stride (last stride is 1).</summary>
+    internal readonly struct Heads
+    {
+        public readonly float[] A;
+        public readonly int[] Off;
+        public readonly int Ld;
+
+        public Heads(Tensor t)
+        {
+            A = t.FA;
+            int lead = t.Shape.Length - 2, n = 1;
+            for (int i = 0; i < lead; i++) n *= t.Shape[i];
+            Off = new int[n];
+            var idx = new int[lead];
+            for (int h = 0; h < n; h++)
+            {
+                int o = t.Offset;
+                for (int i = 0; i < lead; i++) o += idx[i] * t.Strides[i];
+                Off[h] = o;
+                for (int i = lead - 1; i >= 0; i--) { if (++idx[i] < t.Shape[i]) break; idx[i] = 0; }
+            }
+            Ld = Math.Max(t.Strides[^2], t.Shape[^1]);
+            if (t.Shape[^2] <= 1) Ld = t.Shape[^1];
+        }
+
+        public Span<float> this[int h] => A.AsSpan(Off[h]);
+    }
+
+    /// <summary>A fresh tensor of <paramref name="shape"/> whose dimensions are ordered in memory like
+    /// <paramref name="like"/>'s (PyTorch's preserve_format), the last dimension innermost.</summary>
+    internal static Tensor EmptyLayoutOf(Tensor like, int[] shape)
+    {
+        int r = shape.Length;
+        var order = Enumerable.Range(0, r).OrderByDescending(i => like.Shape[i] == 1 ? int.MaxValue : like.Strides[i]).ThenBy(i => i).ToArray();
+        if (order[^1] != r - 1) return Tensor.Empty(shape);
+        var st = new int[r]; int acc = 1;
+        for (int j = r - 1; j >= 0; j--) { st[order[j]] = acc; acc *= Math.Max(shape[order[j]], 1); }
+        var t = new Tensor(Storage.Float(acc), shape, st, 0, ScalarType.Float32);
+        return t;
+    }
+
+    static void AttnForwardHead(in AttnShape c, int bh, in Heads Qh, in Heads Kh, in Heads Vh, float[]? M, in Heads Oh, float[] lse)
+    {
+        int Tq = c.Tq, Tk = c.Tk, hd = c.hd, hv = c.hv;
+        var P = AttnScratch(Tq * Tk);
+        Span<float> q = Qh[bh], k = Kh[bh], v = Vh[bh], o = Oh[bh];
+        int lq = Qh.Ld, lk = Kh.Ld, lv = Vh.Ld, lo = Oh.Ld;
+        for (int r0 = 0; r0 < Tq; r0 += c.Block)
+        {
+            int r1 = Math.Min(Tq, r0 + c.Block), lim = c.Lim(r1 - 1);
+            if (lim > 0) Gemm.Sgemm(false, true, r1 - r0, lim, hd, q[(r0 * lq)..], lq, k, lk, P.AsSpan(r0 * Tk), Tk, false, parallel: false);
+        }
+        for (int i = 0; i < Tq; i++)
+        {
+            int lim = c.Lim(i);
+            var row = P.AsSpan(i * Tk, Tk); var live = row[..lim];
+            TensorPrimitives.Multiply(live, c.Scale, live);
+            if (M is not null) TensorPrimitives.Add(live, M.AsSpan((bh * Tq + i) * Tk, lim), live);
+            row[lim..].Clear();
+            float m = lim > 0 ? TensorPrimitives.Max(live) : float.NegativeInfinity;
+            if (float.IsNegativeInfinity(m)) { live.Clear(); lse[bh * Tq + i] = float.NegativeInfinity; continue; }
+            float z = Simd.ExpSum(live, m, live);
+            TensorPrimitives.Multiply(live, 1f / z, live);
+            lse[bh * Tq + i] = m + MathF.Log(z);
+            if (c.DropP > 0) for (int j = 0; j < lim; j++) live[j] *= DropScale(c, bh, i, j);
+        }
+        for (int r0 = 0; r0 < Tq; r0 += c.Block)
+        {
+            int r1 = Math.Min(Tq, r0 + c.Block), lim = c.Lim(r1 - 1);
+            if (lim > 0) Gemm.Sgemm(false, false, r1 - r0, hv, lim, P.AsSpan(r0 * Tk), Tk, v, lv, o[(r0 * lo)..], lo, false, parallel: false);
+            else for (int i = r0; i < r1; i++) o.Slice(i * lo, hv).Clear();
+        }
+    }
+
+    /// <summary>
+    /// Backward of one head, FlashAttention style: P is recomputed from the saved log-sum-exp, then
+    /// dV = P̃ᵀ·dO, dP̃ = dO·Vᵀ, dS = P ⊙ (dP − Σ_j P·dP) (dP = dP̃ ⊙ dropout mask), dQ = dS·K·scale, dK = dSᵀ·Q·scale.
+    /// </summary>
+    static void AttnBackwardHead(in AttnShape c, int bh, in Heads Qh, in Heads Kh, in Heads Vh, float[]? M,
+        in Heads dOh, float[] lse, in Heads dQh, in Heads dKh, in Heads dVh)
+    {
+        int Tq = c.Tq, Tk = c.Tk, hd = c.hd, hv = c.hv;
+        var scratch = AttnScratch(2 * Tq * Tk);
+        var P = scratch.AsSpan(0, Tq * Tk); var D = scratch.AsSpan(Tq * Tk, Tq * Tk);
+        Span<float> q = Qh[bh], k = Kh[bh], v = Vh[bh], dO = dOh[bh], dq = dQh[bh], dk = dKh[bh], dv = dVh[bh];
+        int lq = Qh.Ld, lk = Kh.Ld, lv = Vh.Ld, ldo = dOh.Ld, ldq = dQh.Ld, ldk = dKh.Ld, ldv = dVh.Ld;
+
+        // P (and the dropped P̃ in D when dropout is on)
+        for (int r0 = 0; r0 < Tq; r0 += c.Block)
+        {
+            int r1 = Math.Min(Tq, r0 + c.Block), lim = c.Lim(r1 - 1);
+            if (lim > 0) Gemm.Sgemm(false, true, r1 - r0, lim, hd, q[(r0 * lq)..], lq, k, lk, P[(r0 * Tk)..], Tk, false, parallel: false);
+        }
+        for (int i = 0; i < Tq; i++)
+        {
+            int lim = c.Lim(i);
+            var row = P.Slice(i * Tk, Tk); var live = row[..lim];
+            float l = lse[bh * Tq + i];
+            if (float.IsNegativeInfinity(l)) { row.Clear(); if (c.DropP > 0) D.Slice(i * Tk, Tk).Clear(); continue; }
+            TensorPrimitives.Multiply(live, c.Scale, live);
+            if (M is not null) TensorPrimitives.Add(live, M.AsSpan((bh * Tq + i) * Tk, lim), live);
+            Simd.ExpSum(live, l, live);
+            row[lim..].Clear();
+            if (c.DropP > 0)
+            {
+                var drow = D.Slice(i * Tk, Tk);
+                for (int j = 0; j < lim; j++) drow[j] = live[j] * DropScale(c, bh, i, j);
+                drow[lim..].Clear();
+            }
+        }
+        var Pd = c.DropP > 0 ? D : P;
+        // dV = P̃ᵀ·dO over key blocks (rows that cannot see a block contribute nothing)
+        for (int c0 = 0; c0 < Tk; c0 += c.KeyBlock)
+        {
+            int c1 = Math.Min(Tk, c0 + c.KeyBlock), i0 = c.FirstRow(c0);
+            if (i0 < Tq) Gemm.Sgemm(true, false, c1 - c0, hv, Tq - i0, Pd[(i0 * Tk + c0)..], Tk, dO[(i0 * ldo)..], ldo, dv[(c0 * ldv)..], ldv, false, parallel: false);
+            else for (int j = c0; j < c1; j++) dv.Slice(j * ldv, hv).Clear();
+        }
+        // dP̃ = dO·Vᵀ (into D), then dS in place
+        for (int r0 = 0; r0 < Tq; r0 += c.Block)
+        {
+            int r1 = Math.Min(Tq, r0 + c.Block), lim = c.Lim(r1 - 1);
+            if (lim > 0) Gemm.Sgemm(false, true, r1 - r0, lim, hv, dO[(r0 * ldo)..], ldo, v, lv, D[(r0 * Tk)..], Tk, false, parallel: false);
+        }
+        for (int i = 0; i < Tq; i++)
+        {
+            int lim = c.Lim(i);
+            var d = D.Slice(i * Tk, Tk); var dl = d[..lim]; var p = P.Slice(i * Tk, lim);
+            if (c.DropP > 0) for (int j = 0; j < lim; j++) dl[j] *= DropScale(c, bh, i, j);
+            float dot = TensorPrimitives.Dot(dl, p);
+            TensorPrimitives.Subtract(dl, dot, dl);
+            TensorPrimitives.Multiply(dl, p, dl);
+            TensorPrimitives.Multiply(dl, c.Scale, dl);
+            d[lim..].Clear();
+        }
+        for (int r0 = 0; r0 < Tq; r0 += c.Block)
+        {
+            int r1 = Math.Min(Tq, r0 + c.Block), lim = c.Lim(r1 - 1);
+            if (lim > 0) Gemm.Sgemm(false, false, r1 - r0, hd, lim, D[(r0 * Tk)..], Tk, k, lk, dq[(r0 * ldq)..], ldq, false, parallel: false);
+            else for (int i = r0; i < r1; i++) dq.Slice(i * ldq, hd).Clear();
+        }
+        for (int c0 = 0; c0 < Tk; c0 += c.KeyBlock)
+        {
+            int c1 = Math.Min(Tk, c0 + c.KeyBlock), i0 = c.FirstRow(c0);
+            if (i0 < Tq) Gemm.Sgemm(true, false, c1 - c0, hd, Tq - i0, D[(i0 * Tk + c0)..], Tk, q[(i0 * lq)..], lq, dk[(c0 * ldk)..], ldk, false, parallel: false);
+            else for (int j = c0; j < c1; j++) dk.Slice(j * ldk, hd).Clear();
         }
     }
 }

@@ -44,6 +44,7 @@ public static partial class torch
         result.SetRequiresGradInternal();
         foreach (var t in inputs) t.graphUses++;
         result.graphUses++;
+        if (Profiler.Enabled) Profiler.Forward(name);
         return result;
     }
 
@@ -155,7 +156,9 @@ public static partial class torch
                 var bw = t.fn!.Backward ?? throw new InvalidOperationException(
                     $"Trying to backward through the graph a second time (op {t.fn.Name}); its saved tensors were freed after the first backward().");
                 t.fn.Backward = null;
+                long t0 = Profiler.Enabled ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
                 if (g is not null) { bw(g); g.Dispose(); } // else no gradient flowed here
+                if (Profiler.Enabled) Profiler.Backward(t.fn.Name, t0);
                 foreach (var x in t.fn.Inputs) x.Unuse();
                 t.Unuse();
             }

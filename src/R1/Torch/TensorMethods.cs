@@ -223,7 +223,7 @@ public static partial class torch
         public Tensor masked_fill_(Tensor mask, float value)
         {
             CheckInPlace("masked_fill_");
-            using var r = masked_fill(this, mask, value);
+            using var r = torch.masked_fill(this, mask, value);
             CopyInto(r, this);
             return this;
         }

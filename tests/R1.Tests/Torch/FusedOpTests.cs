@@ -123,6 +123,7 @@ public class FusedOpTests
         var fused = nn.functional.scaled_dot_product_attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), attn_mask: mask);
         var naive = NaiveAttention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), false, mask);
         GradCheck.Close(naive.ToArray<float>(), fused.ToArray<float>(), 1e-5);
+        Assert.True(fused.transpose(1, 2).is_contiguous()); // laid out like the query: transposing back is free
         GradCheck.Check(x => nn.functional.scaled_dot_product_attention(x[0].transpose(1, 2), x[1].transpose(1, 2), x[2].transpose(1, 2), attn_mask: mask, is_causal: true),
             [R(4, 1, 4, 2, 3), R(5, 1, 4, 2, 3), R(6, 1, 4, 2, 3)]);
     }

@@ -221,4 +221,20 @@ public class OpGradTests
         Assert.Equal(new long[] { 0, 1, 2, 3 }, arange(4).ToArray<long>());
         Assert.Equal(2L, l.ne(-100).sum().item<long>());
     }
+
+    [Fact]
+    public void RepeatAndPredicates()
+    {
+        var x = tensor(new[] { 1f, 2f, 3f, 4f }, 2, 2);
+        Assert.Equal(new[] { 1f, 2f, 1f, 2f, 3f, 4f, 3f, 4f }, x.repeat(1, 2).ToArray<float>());
+        Assert.Equal(new long[] { 2, 4, 2 }, x.repeat(2, 2, 1).shape);
+        Assert.Equal(new[] { 1f, 2f, 1f, 2f, 3f, 4f, 3f, 4f }, x.repeat_interleave(2, 0).ToArray<float>());
+        GradCheck.Check(t => t[0].repeat(2, 3), [R(1, 2, 2)]);
+        GradCheck.Check(t => t[0].repeat_interleave(3, 1), [R(2, 2, 2)]);
+        var y = tensor(new[] { 1f, float.NaN, float.PositiveInfinity });
+        Assert.Equal(new[] { false, true, false }, y.isnan().ToArray<bool>());
+        Assert.Equal(new[] { true, false, false }, y.isfinite().ToArray<bool>());
+        Assert.True(y.isnan().any().item<bool>());
+        Assert.False(y.isfinite().all().item<bool>());
+    }
 }
