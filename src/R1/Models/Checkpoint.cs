@@ -72,7 +72,7 @@ public sealed class Checkpoint
     {
         ArgumentNullException.ThrowIfNull(model);
         var named = model.named_parameters().ToList();
-        var weights = named.Select(p => SafeTensor.F32(p.name, p.parameter.shape, p.parameter.ToArray<float>()));
+        var weights = named.Select(p => SafeTensor.From(p.name, p.parameter));
         List<SafeTensor>? state = null;
         if (optimizer is not null)
         {
@@ -80,8 +80,8 @@ public sealed class Checkpoint
             foreach (var (name, p) in named)
                 if (optimizer.State(p) is { } st)
                 {
-                    state.Add(SafeTensor.F32("exp_avg." + name, p.shape, st.exp_avg.ToArray<float>()));
-                    state.Add(SafeTensor.F32("exp_avg_sq." + name, p.shape, st.exp_avg_sq.ToArray<float>()));
+                    state.Add(SafeTensor.From("exp_avg." + name, st.exp_avg));
+                    state.Add(SafeTensor.From("exp_avg_sq." + name, st.exp_avg_sq));
                     state.Add(SafeTensor.I64("step." + name, [1], [st.step]));
                 }
         }

@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using R1.Kernels;
 
 namespace R1.Models;
@@ -63,13 +65,14 @@ internal sealed class GPTWeights
 /// at the same positions of its cache block, so prompts of different lengths need neither padding nor masks.
 /// One <see cref="Forward"/> call takes any set of (slot, token) rows — a whole prompt for prefill, one token per
 /// live slot for decoding — appends them to the cache and returns the logits of the rows asked for.
-/// Legend: S slots, H heads, D head size, Tm cache length, R rows in one call, C width, V vocabulary.
+/// Keys are stored transposed, (D, Tp) per slot and head, so q·Kᵀ runs 8 keys per FMA with no horizontal sums.
+/// Legend: S slots, H heads, D head size, Tm cache length (Tp: Tm rounded up to 8), R rows in one call, C width, V vocabulary.
 /// </summary>
 internal sealed class KVCache
 {
     readonly GPTWeights w;
-    readonly int S, H, D, C, V, Tm;
-    readonly float[][] k, v;            // per layer (S, H, Tm, D)
+    readonly int S, H, D, C, V, Tm, Tp;
+    readonly float[][] k, v;            // per layer: k (S, H, D, Tp) transposed, v (S, H, Tm, D)
     public readonly int[] Length;       // tokens cached per slot
     // Row buffers, grown (never shrunk) to the largest R seen.
     float[] x = [], xn = [], qkv = [], y = [], hbuf = [], xf = [];
@@ -82,9 +85,9 @@ internal sealed class KVCache
     {
         var c = weights.Config;
         if (maxLength > c.BlockSize) throw new ArgumentException($"Cache length {maxLength} exceeds the model's block size {c.BlockSize}.");
-        w = weights; S = slots; H = c.NHead; D = c.HeadSize; C = c.NEmbd; V = c.VocabSize; Tm = maxLength;
+        w = weights; S = slots; H = c.NHead; D = c.HeadSize; C = c.NEmbd; V = c.VocabSize; Tm = maxLength; Tp = (Tm + 7) / 8 * 8;
         k = new float[c.NLayer][]; v = new float[c.NLayer][];
-        for (int l = 0; l < c.NLayer; l++) { k[l] = new float[(long)S * H * Tm * D]; v[l] = new float[(long)S * H * Tm * D]; }
+        for (int l = 0; l < c.NLayer; l++) { k[l] = new float[(long)S * H * D * Tp]; v[l] = new float[(long)S * H * Tm * D]; }
         Length = new int[S];
         scale = 1f / MathF.Sqrt(D);
         attend = Attend;
@@ -149,9 +152,10 @@ internal sealed class KVCache
         for (int r = 0; r < R; r++)
             for (int h = 0; h < H; h++)
             {
-                long at = (((long)rowSlot[r] * H + h) * Tm + rowPos[r]) * D;
-                qkv.AsSpan(r * 3 * C + C + h * D, D).CopyTo(K.AsSpan((int)at, D));
-                qkv.AsSpan(r * 3 * C + 2 * C + h * D, D).CopyTo(Vc.AsSpan((int)at, D));
+                int sh = rowSlot[r] * H + h, pos = rowPos[r];
+                var kr = qkv.AsSpan(r * 3 * C + C + h * D, D);
+                for (int d = 0; d < D; d++) K[(sh * D + d) * Tp + pos] = kr[d];
+                qkv.AsSpan(r * 3 * C + 2 * C + h * D, D).CopyTo(Vc.AsSpan((sh * Tm + pos) * D, D));
             }
         int work = R * H;
         layer = l;
@@ -171,19 +175,67 @@ internal sealed class KVCache
     {
         int l = layer;
         int r = i / H, h = i % H, s = rowSlot[r], n = rowPos[r] + 1;
-        Span<float> scores = n <= 1024 ? stackalloc float[n] : new float[n];
+        int n8 = (n + 7) / 8 * 8;
+        Span<float> scores = n8 <= 1024 ? stackalloc float[n8] : new float[n8];
+        int sh = s * H + h;
         var q = qkv.AsSpan(r * 3 * C + h * D, D);
-        int block = (s * H + h) * Tm * D;
-        var K = k[l].AsSpan(block, n * D);
-        var Vv = v[l].AsSpan(block, n * D);
-        for (int j = 0; j < n; j++) scores[j] = TensorPrimitives.Dot(q, K.Slice(j * D, D)) * scale;
-        float max = TensorPrimitives.Max(scores);
-        TensorPrimitives.Subtract(scores, max, scores);
-        TensorPrimitives.Exp(scores, scores);
-        float inv = 1f / TensorPrimitives.Sum(scores);
+        var Kt = k[l].AsSpan(sh * D * Tp, D * Tp);
+        var Vv = v[l].AsSpan(sh * Tm * D, n * D);
         var yr = y.AsSpan(r * C + h * D, D);
-        yr.Clear();
-        for (int j = 0; j < n; j++) TensorPrimitives.MultiplyAdd(Vv.Slice(j * D, D), scores[j] * inv, yr, yr);
+        if (Vector256.IsHardwareAccelerated && D % 8 == 0) AttendRow(q, Kt, Tp, Vv, n, D, scale, scores, yr);
+        else AttendRowPlain(q, Kt, Tp, Vv, n, D, scale, scores, yr);
+    }
+
+    /// <summary>
+    /// Attention for one query over n cached keys and values, SIMD. Kt holds the keys transposed (D rows of
+    /// <paramref name="ldk"/> ≥ round8(n) floats) so the scores of 8 keys are one FMA per d; then Σ p_j·v_j with
+    /// each 8-float output chunk held in a register while the values stream past. scores needs round8(n) floats.
+    /// </summary>
+    internal static void AttendRow(ReadOnlySpan<float> q, ReadOnlySpan<float> Kt, int ldk, ReadOnlySpan<float> V, int n, int D, float scale,
+        Span<float> scores, Span<float> y)
+    {
+        ref float kt0 = ref MemoryMarshal.GetReference(Kt);
+        ref float v0 = ref MemoryMarshal.GetReference(V);
+        ref float s0 = ref MemoryMarshal.GetReference(scores);
+        for (int j = 0; j < n; j += 8)
+        {
+            var acc = Vector256<float>.Zero;
+            for (int d = 0; d < D; d++)
+                acc = Vector256.FusedMultiplyAdd(Vector256.Create(q[d]), Vector256.LoadUnsafe(ref kt0, (nuint)(d * ldk + j)), acc);
+            (acc * scale).StoreUnsafe(ref s0, (nuint)j);
+        }
+        var sc = scores[..n];
+        float max = TensorPrimitives.Max(sc);
+        TensorPrimitives.Subtract(sc, max, sc);
+        TensorPrimitives.Exp(sc, sc);
+        float inv = 1f / TensorPrimitives.Sum(sc);
+        ref float y0 = ref MemoryMarshal.GetReference(y);
+        for (int d = 0; d < D; d += 8)
+        {
+            var acc = Vector256<float>.Zero;
+            for (int j = 0; j < n; j++)
+                acc = Vector256.FusedMultiplyAdd(Vector256.Create(sc[j]), Vector256.LoadUnsafe(ref v0, (nuint)(j * D + d)), acc);
+            (acc * inv).StoreUnsafe(ref y0, (nuint)d);
+        }
+    }
+
+    /// <summary>The plain twin of <see cref="AttendRow"/> (same layout, any D), the reference it is tested against.</summary>
+    internal static void AttendRowPlain(ReadOnlySpan<float> q, ReadOnlySpan<float> Kt, int ldk, ReadOnlySpan<float> V, int n, int D, float scale,
+        Span<float> scores, Span<float> y)
+    {
+        for (int j = 0; j < n; j++)
+        {
+            float dot = 0;
+            for (int d = 0; d < D; d++) dot += q[d] * Kt[d * ldk + j];
+            scores[j] = dot * scale;
+        }
+        var sc = scores[..n];
+        float max = TensorPrimitives.Max(sc);
+        TensorPrimitives.Subtract(sc, max, sc);
+        TensorPrimitives.Exp(sc, sc);
+        float inv = 1f / TensorPrimitives.Sum(sc);
+        y.Clear();
+        for (int j = 0; j < n; j++) TensorPrimitives.MultiplyAdd(V.Slice(j * D, D), sc[j] * inv, y, y);
     }
 
     /// <summary>dst (R, out) = src (R, in) · Wᵀ + b, or dst += … when accumulating (the residual add).</summary>

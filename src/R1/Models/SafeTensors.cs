@@ -27,6 +27,21 @@ public sealed class SafeTensor
     public static SafeTensor F32(string name, long[] shape, float[] data) => Create(name, "F32", shape, data.Length, data, null);
     public static SafeTensor I64(string name, long[] shape, long[] data) => Create(name, "I64", shape, data.Length, null, data);
 
+    /// <summary>A copy of a Float32 or Int64 tensor's values.</summary>
+    public static SafeTensor From(string name, torch.Tensor t)
+    {
+        ArgumentNullException.ThrowIfNull(t);
+        return t.dtype switch
+        {
+            torch.ScalarType.Float32 => F32(name, t.shape, t.ToArray<float>()),
+            torch.ScalarType.Int64 => I64(name, t.shape, t.ToArray<long>()),
+            _ => throw new ArgumentException($"Tensor '{name}' has dtype {t.dtype}; safetensors files here hold Float32 or Int64.", nameof(t)),
+        };
+    }
+
+    /// <summary>A new tensor holding these values (Float32 for floating dtypes, Int64 for integer ones).</summary>
+    public torch.Tensor ToTensor() => Floats is not null ? torch.tensor(Floats, Shape) : torch.tensor(Longs!, Shape);
+
     internal static SafeTensor Loaded(string name, string dtype, long[] shape, float[]? floats, long[]? longs) => new(name, dtype, shape, floats, longs);
 
     static SafeTensor Create(string name, string dtype, long[] shape, int length, float[]? floats, long[]? longs)
@@ -70,6 +85,9 @@ public sealed class SafeTensorFile
         : throw new KeyNotFoundException($"{Path}: no tensor named '{name}' (the file holds {Tensors.Count}: {SafeTensors.Preview(Tensors.Keys)}).");
 
     public bool Contains(string name) => Tensors.ContainsKey(name);
+
+    /// <summary>Every tensor as a new torch tensor, by name (e.g. for <c>load_state_dict</c>).</summary>
+    public Dictionary<string, torch.Tensor> ToTensors() => Tensors.ToDictionary(p => p.Key, p => p.Value.ToTensor());
 }
 
 /// <summary>
@@ -90,6 +108,10 @@ public static class SafeTensors
         var bytes = ToBytes(tensors, metadata);
         AtomicFile.Write(path, s => s.Write(bytes));
     }
+
+    /// <summary>Saves named tensors (e.g. <c>module.named_parameters()</c>).</summary>
+    public static void Save(string path, IEnumerable<(string name, torch.Tensor tensor)> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+        => Save(path, tensors.Select(t => SafeTensor.From(t.name, t.tensor)), metadata);
 
     public static byte[] ToBytes(IEnumerable<SafeTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {

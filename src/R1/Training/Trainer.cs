@@ -85,8 +85,7 @@ internal static class Trainer
         using var csv = cfg.RunDir is null ? null : new MetricsCsv(cfg.RunDir);
         var rows = new List<StepMetrics>(cfg.Steps);
         int lastCheckpoint = -1;
-        var progressClock = Stopwatch.StartNew();
-        long lastProgress = long.MinValue;
+        using var progress = Progress.Start(name, cfg.Steps);
         model.train();
 
         for (int step = 0; step < cfg.Steps; step++)
@@ -134,12 +133,7 @@ internal static class Trainer
                 lastCheckpoint = step + 1;
             }
 
-            if (last || progressClock.ElapsedMilliseconds - lastProgress >= 250)
-            {
-                lastProgress = progressClock.ElapsedMilliseconds;
-                var detail = $"loss {lossValue:F4}" + (evalLoss is { } e ? $" eval {e:F4}" : "") + $" lr {lr:G3} {row.TokensPerSecond:F0} tok/s";
-                Output.Current.Progress(name, name, step + 1, cfg.Steps, detail, last);
-            }
+            progress.Report(step + 1, $"loss {lossValue:F4}" + (evalLoss is { } e ? $" eval {e:F4}" : "") + $" lr {lr:G3} {row.TokensPerSecond:F0} tok/s");
         }
         model.eval();
         return new TrainResult(rows, cfg.RunDir);

@@ -1,3 +1,4 @@
+using R1;
 using System.Buffers.Binary;
 using System.Text;
 using R1.Models;
@@ -151,5 +152,26 @@ public class SafeTensorsTests
         Assert.Equal([3L, 16L, 23L], g["logits"].Shape);
         Assert.False(g.Contains("lm_head.weight"));
         Assert.All(g["idx"].Longs!, v => Assert.InRange(v, 0, 22));
+    }
+}
+
+public class SafeTensorsTorchTests
+{
+    [Fact]
+    public void TensorsRoundTripThroughAFileIntoLoadStateDict()
+    {
+        using var a = torch.nn.Linear(3, 2);
+        using var b = torch.nn.Linear(3, 2);
+        var path = Path.Combine(Path.GetTempPath(), $"st-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            SafeTensors.Save(path, a.named_parameters());
+            b.load_state_dict(SafeTensors.Load(path).ToTensors());
+            Assert.Equal(a.weight.ToArray<float>(), b.weight.ToArray<float>());
+            Assert.Equal(a.bias!.ToArray<float>(), b.bias!.ToArray<float>());
+            var ids = SafeTensor.From("ids", torch.tensor(new long[] { 4, 5, 6 }, 3));
+            Assert.Equal([4L, 5, 6], ids.ToTensor().ToArray<long>());
+        }
+        finally { File.Delete(path); }
     }
 }
