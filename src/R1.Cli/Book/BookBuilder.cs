@@ -59,10 +59,7 @@ public static partial class BookBuilder
             (plotly, problem) = await PlotlyAsset.EnsureAsync(options.WebFolder);
             if (plotly is not null)
             {
-                var target = Path.Combine(options.OutFolder, PlotlyAsset.FileName);
-                var temp = $"{target}.{Guid.NewGuid():N}.tmp";
-                File.Copy(plotly, temp);
-                File.Move(temp, target, overwrite: true);   // atomic, like every file the book writes
+                R1.IO.AtomicFile.Copy(plotly, Path.Combine(options.OutFolder, PlotlyAsset.FileName));
             }
         }
 

@@ -24,22 +24,7 @@ public static class NotebookWriter
     public static void Write(Notebook notebook, string path) => WriteAtomically(path, Serialize(notebook));
 
     /// <summary>Writes <paramref name="text"/> so that readers see the old file or the new one, never half of one.</summary>
-    public static void WriteAtomically(string path, string text)
-    {
-        var full = Path.GetFullPath(path);
-        var folder = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(folder);
-        var temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            File.WriteAllText(temp, text, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
-    }
+    public static void WriteAtomically(string path, string text) => R1.IO.AtomicFile.WriteAllText(path, text);
 
     static JsonNode? Sorted(JsonNode? node) => node switch
     {

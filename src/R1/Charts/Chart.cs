@@ -1,3 +1,4 @@
+using R1.IO;
 using System.Numerics;
 using R1.Display;
 

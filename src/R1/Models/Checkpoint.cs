@@ -1,3 +1,4 @@
+using R1.IO;
 using R1.Modules;
 using static R1.torch;
 

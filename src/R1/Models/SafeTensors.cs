@@ -1,3 +1,4 @@
+using R1.IO;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;

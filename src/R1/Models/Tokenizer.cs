@@ -1,3 +1,4 @@
+using R1.IO;
 using System.Text;
 using System.Text.Json;
 

@@ -1,3 +1,4 @@
+using R1.IO;
 using System.Globalization;
 using System.Text;
 using R1.Charts;
@@ -43,11 +44,7 @@ public sealed partial class Table
 
     /// <summary>Writes the table as CSV (atomically: a temp file renamed into place). NaN is written as an empty cell.</summary>
     public void SaveCsv(string path) =>
-        AtomicFile.Write(path, tmp =>
-        {
-            using var writer = new StreamWriter(tmp, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-            WriteCsv(writer);
-        });
+        AtomicFile.WriteText(path, WriteCsv);
 
     public void WriteCsv(TextWriter writer)
     {

@@ -1,3 +1,4 @@
+using R1.IO;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -30,19 +31,7 @@ public static class Jsonl
     public static void Write<T>(string path, IEnumerable<T> items)
     {
         ArgumentNullException.ThrowIfNull(items);
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var tmp = full + ".tmp-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8];
-        try
-        {
-            using (var w = new StreamWriter(tmp, append: false, Utf8NoBom) { NewLine = "\n" })
-                foreach (var item in items) w.WriteLine(Serialize(item));
-            File.Move(tmp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(tmp)) File.Delete(tmp);
-        }
+        AtomicFile.WriteText(path, w => { foreach (var item in items) w.WriteLine(Serialize(item)); });
     }
 
     /// <summary>Read every non-blank line as a <typeparamref name="T"/>.</summary>
