@@ -100,11 +100,14 @@ public static partial class torch
         /// <summary>Keys visible to query row i.</summary>
         public int Lim(int i) => Causal ? Math.Min(Tk, i + Off + 1) : Tk;
         /// <summary>Causal heads run in query-row blocks that multiply only the keys they can see.</summary>
-        public int Block => Causal && Tq >= 64 ? 32 : Math.Max(Tq, 1);
-        public int KeyBlock => Causal && Tq >= 64 ? 32 : Math.Max(Tk, 1);
+        public int Block => Causal && Tq >= 2 * CausalBlock ? CausalBlock : Math.Max(Tq, 1);
+        public int KeyBlock => Causal && Tq >= 2 * CausalBlock ? CausalBlock : Math.Max(Tk, 1);
         /// <summary>First query row that can see key j.</summary>
         public int FirstRow(int j) => Causal ? Math.Clamp(j - Off, 0, Tq) : 0;
     }
+
+    /// <summary>Query rows per causal block (a trade between skipped work and per-call Gemm overhead).</summary>
+    internal static int CausalBlock = 32;
 
     [ThreadStatic] static float[]? attnScratch;
 
@@ -188,14 +191,8 @@ public static partial class torch
         {
             int lim = c.Lim(i);
             var row = P.AsSpan(i * Tk, Tk); var live = row[..lim];
-            TensorPrimitives.Multiply(live, c.Scale, live);
-            if (M is not null) TensorPrimitives.Add(live, M.AsSpan((bh * Tq + i) * Tk, lim), live);
             row[lim..].Clear();
-            float m = lim > 0 ? TensorPrimitives.Max(live) : float.NegativeInfinity;
-            if (float.IsNegativeInfinity(m)) { live.Clear(); lse[bh * Tq + i] = float.NegativeInfinity; continue; }
-            float z = Simd.ExpSum(live, m, live);
-            TensorPrimitives.Multiply(live, 1f / z, live);
-            lse[bh * Tq + i] = m + MathF.Log(z);
+            lse[bh * Tq + i] = Simd.ScaledSoftmax(live, c.Scale, M is null ? default : M.AsSpan((bh * Tq + i) * Tk, lim));
             if (c.DropP > 0) for (int j = 0; j < lim; j++) live[j] *= DropScale(c, bh, i, j);
         }
         for (int r0 = 0; r0 < Tq; r0 += c.Block)
@@ -261,10 +258,7 @@ public static partial class torch
             int lim = c.Lim(i);
             var d = D.Slice(i * Tk, Tk); var dl = d[..lim]; var p = P.Slice(i * Tk, lim);
             if (c.DropP > 0) for (int j = 0; j < lim; j++) dl[j] *= DropScale(c, bh, i, j);
-            float dot = TensorPrimitives.Dot(dl, p);
-            TensorPrimitives.Subtract(dl, dot, dl);
-            TensorPrimitives.Multiply(dl, p, dl);
-            TensorPrimitives.Multiply(dl, c.Scale, dl);
+            Simd.SoftmaxBackwardRow(dl, p, c.Scale);
             d[lim..].Clear();
         }
         for (int r0 = 0; r0 < Tq; r0 += c.Block)

@@ -8,8 +8,23 @@ public static partial class torch
     {
         public readonly string Name;
         public readonly Tensor[] Inputs;
+        public readonly int[] Versions; // the inputs' storage versions when recorded
         public Action<Tensor>? Backward;
-        public GradFn(string name, Tensor[] inputs, Action<Tensor> backward) { Name = name; Inputs = inputs; Backward = backward; }
+        public GradFn(string name, Tensor[] inputs, Action<Tensor> backward)
+        {
+            Name = name; Inputs = inputs; Backward = backward;
+            Versions = new int[inputs.Length];
+            for (int i = 0; i < inputs.Length; i++) Versions[i] = inputs[i].Version;
+        }
+
+        public void CheckVersions()
+        {
+            for (int i = 0; i < Inputs.Length; i++)
+                if (Inputs[i].Version != -1 && Inputs[i].Version != Versions[i])
+                    throw new InvalidOperationException(
+                        $"backward(): input {i} of {Name} (shape {ShapeStr(Inputs[i].Shape)}) was modified by an in-place operation after it was used; " +
+                        "its old values are needed for the gradient. Use an out-of-place op or clone() it first.");
+        }
     }
 
     [ThreadStatic] static bool gradDisabled;
@@ -157,7 +172,7 @@ public static partial class torch
                     $"Trying to backward through the graph a second time (op {t.fn.Name}); its saved tensors were freed after the first backward().");
                 t.fn.Backward = null;
                 long t0 = Profiler.Enabled ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
-                if (g is not null) { bw(g); g.Dispose(); } // else no gradient flowed here
+                if (g is not null) { t.fn.CheckVersions(); bw(g); g.Dispose(); } // else no gradient flowed here
                 if (Profiler.Enabled) Profiler.Backward(t.fn.Name, t0);
                 foreach (var x in t.fn.Inputs) x.Unuse();
                 t.Unuse();

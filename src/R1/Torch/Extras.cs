@@ -60,6 +60,20 @@ public static partial class torch
 
     public sealed partial class Tensor
     {
+        /// <summary>x[i] (a view along dim 0), x[i, j] …; negative indices count from the end.</summary>
+        public Tensor this[long index] => select(0, index);
+        public Tensor this[params long[] indices]
+        {
+            get
+            {
+                if (indices.Length == 0 || indices.Length > Shape.Length)
+                    throw new ArgumentException($"Indexing with {indices.Length} indices a tensor with {Shape.Length} dimensions.");
+                var t = select(0, indices[0]);
+                for (int i = 1; i < indices.Length; i++) { var n = t.select(0, indices[i]); t.Dispose(); t = n; }
+                return t;
+            }
+        }
+
         public Tensor gather(long dim, Tensor index) => torch.gather(this, dim, index);
         public Tensor index_select(long dim, Tensor index) => torch.index_select(this, dim, index);
         public Tensor masked_fill(Tensor mask, float value) => torch.masked_fill(this, mask, value);

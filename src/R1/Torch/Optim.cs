@@ -112,19 +112,42 @@ public sealed class AdamW : IDisposable
                 float stepSize = (float)(g.LearningRate / bc1), bc2Sqrt = (float)Math.Sqrt(bc2), eps = (float)g.Eps;
                 float omb1 = (float)(1 - g.Beta1), omb2 = (float)(1 - g.Beta2); // in double first, as PyTorch's Python scalars
                 using var gc = grad.contiguous();
-                var P = p.data<float>(); var G = gc.data<float>();
-                var M = s.exp_avg.data<float>(); var V = s.exp_avg_sq.data<float>();
-                for (int i = 0; i < P.Length; i++)
-                {
-                    float gi = G[i];
-                    float pi = P[i] * decay;
-                    float m = M[i] * b1 + omb1 * gi;
-                    float v = V[i] * b2 + omb2 * gi * gi;
-                    M[i] = m; V[i] = v;
-                    P[i] = pi - stepSize * (m / (MathF.Sqrt(v) / bc2Sqrt + eps));
-                }
+                var c = new AdamWStep(b1, b2, omb1, omb2, decay, stepSize, bc2Sqrt, eps);
+                AdamWUpdate(c, p.data<float>(), gc.data<float>(), s.exp_avg.data<float>(), s.exp_avg_sq.data<float>());
             }
         }
+    }
+
+    internal readonly record struct AdamWStep(float B1, float B2, float OneMinusB1, float OneMinusB2, float Decay, float StepSize, float Bc2Sqrt, float Eps);
+
+    /// <summary>The fused AdamW element update (vectorised; the scalar loop is its twin and handles the tail).</summary>
+    internal static void AdamWUpdate(in AdamWStep c, Span<float> P, ReadOnlySpan<float> G, Span<float> M, Span<float> V)
+    {
+        int i = 0, n = P.Length;
+        if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        {
+            var b1 = System.Runtime.Intrinsics.Vector256.Create(c.B1); var b2 = System.Runtime.Intrinsics.Vector256.Create(c.B2);
+            var o1 = System.Runtime.Intrinsics.Vector256.Create(c.OneMinusB1); var o2 = System.Runtime.Intrinsics.Vector256.Create(c.OneMinusB2);
+            var dec = System.Runtime.Intrinsics.Vector256.Create(c.Decay); var ss = System.Runtime.Intrinsics.Vector256.Create(c.StepSize);
+            var bc = System.Runtime.Intrinsics.Vector256.Create(c.Bc2Sqrt); var eps = System.Runtime.Intrinsics.Vector256.Create(c.Eps);
+            for (; i <= n - 8; i += 8)
+            {
+                var g = System.Runtime.Intrinsics.Vector256.Create(G.Slice(i, 8));
+                var m = System.Runtime.Intrinsics.Vector256.Create(M.Slice(i, 8)) * b1 + o1 * g;
+                var v = System.Runtime.Intrinsics.Vector256.Create(V.Slice(i, 8)) * b2 + o2 * g * g;
+                var p = System.Runtime.Intrinsics.Vector256.Create(P.Slice(i, 8)) * dec;
+                p -= ss * (m / (System.Runtime.Intrinsics.Vector256.Sqrt(v) / bc + eps));
+                System.Runtime.Intrinsics.Vector256.CopyTo(m, M.Slice(i, 8)); System.Runtime.Intrinsics.Vector256.CopyTo(v, V.Slice(i, 8)); System.Runtime.Intrinsics.Vector256.CopyTo(p, P.Slice(i, 8));
+            }
+        }
+        for (; i < n; i++) AdamWScalar(c, ref P[i], G[i], ref M[i], ref V[i]);
+    }
+
+    internal static void AdamWScalar(in AdamWStep c, ref float p, float g, ref float m, ref float v)
+    {
+        m = m * c.B1 + c.OneMinusB1 * g;
+        v = v * c.B2 + c.OneMinusB2 * g * g;
+        p = p * c.Decay - c.StepSize * (m / (MathF.Sqrt(v) / c.Bc2Sqrt + c.Eps));
     }
 
     /// <summary>Zeroes the gradients of every parameter in place (or drops them with set_to_none).</summary>

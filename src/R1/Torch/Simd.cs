@@ -145,5 +145,74 @@ public static partial class torch
             float s = 1f / (1f + ExpScalar(-2f * u));
             return s + v * s * (1f - s) * 2f * du;
         }
+
+        /// <summary>
+        /// In place on one attention row: x ← x·scale (+ mask), then softmax; returns the log-sum-exp of the scaled
+        /// scores (−∞ and an all-zero row when nothing is visible).
+        /// </summary>
+        public static float ScaledSoftmax(Span<float> x, float scale, ReadOnlySpan<float> mask)
+        {
+            int n = x.Length, i = 0;
+            if (n == 0) return float.NegativeInfinity;
+            float m = float.NegativeInfinity;
+            ref float xr = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            if (Vector256.IsHardwareAccelerated && n >= 8)
+            {
+                var vs = Vector256.Create(scale); var vm = Vector256.Create(float.NegativeInfinity);
+                ref float mr = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(mask);
+                for (; i <= n - 8; i += 8)
+                {
+                    var v = Vector256.LoadUnsafe(ref xr, (nuint)i) * vs;
+                    if (!mask.IsEmpty) v += Vector256.LoadUnsafe(ref mr, (nuint)i);
+                    v.StoreUnsafe(ref xr, (nuint)i);
+                    vm = Vector256.Max(vm, v);
+                }
+                m = MaxOf(vm);
+            }
+            for (; i < n; i++)
+            {
+                float v = x[i] * scale;
+                if (!mask.IsEmpty) v += mask[i];
+                x[i] = v;
+                if (v > m) m = v;
+            }
+            if (float.IsNegativeInfinity(m)) { x.Clear(); return float.NegativeInfinity; }
+            float z = ExpSum(x, m, x);
+            float inv = 1f / z;
+            i = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                var vi = Vector256.Create(inv);
+                for (; i <= n - 8; i += 8) (Vector256.LoadUnsafe(ref xr, (nuint)i) * vi).StoreUnsafe(ref xr, (nuint)i);
+            }
+            for (; i < n; i++) x[i] *= inv;
+            return m + MathF.Log(z);
+        }
+
+        static float MaxOf(Vector256<float> v)
+        {
+            float m = v.GetElement(0);
+            for (int j = 1; j < 8; j++) m = MathF.Max(m, v.GetElement(j));
+            return m;
+        }
+
+        /// <summary>In place on one attention row: d ← (d − d·p)·p·scale (the softmax backward).</summary>
+        public static void SoftmaxBackwardRow(Span<float> d, ReadOnlySpan<float> p, float scale)
+        {
+            float dot = System.Numerics.Tensors.TensorPrimitives.Dot(d, p);
+            int n = d.Length, i = 0;
+            ref float dr = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(d);
+            ref float pr = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
+            if (Vector256.IsHardwareAccelerated)
+            {
+                var vd = Vector256.Create(dot); var vs = Vector256.Create(scale);
+                for (; i <= n - 8; i += 8)
+                {
+                    var pv = Vector256.LoadUnsafe(ref pr, (nuint)i);
+                    ((Vector256.LoadUnsafe(ref dr, (nuint)i) - vd) * pv * vs).StoreUnsafe(ref dr, (nuint)i);
+                }
+            }
+            for (; i < n; i++) d[i] = (d[i] - dot) * p[i] * scale;
+        }
     }
 }

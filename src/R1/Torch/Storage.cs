@@ -14,6 +14,7 @@ public static partial class torch
         public readonly Device Device;
         public readonly bool Pooled;
         public int RefCount;
+        public int Version; // bumped by every in-place op; the autograd checks saved inputs against it
 
         Storage(Device device, bool pooled) { Device = device; Pooled = pooled; }
 

@@ -81,6 +81,7 @@ public static partial class torch
         internal Span<bool> BSpan => BA.AsSpan(Offset, Numel);
 
         internal int StorageRefCount => S.RefCount;
+        internal int Version => storage?.Version ?? -1;
 
         // ---- properties (TorchSharp names) ----
         public long[] shape { get { var r = new long[Shape.Length]; for (int i = 0; i < r.Length; i++) r[i] = Shape[i]; return r; } }

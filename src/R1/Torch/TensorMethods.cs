@@ -121,6 +121,7 @@ public static partial class torch
                 throw new InvalidOperationException($"{op}: in-place update of a tensor that {(fn is null ? "requires grad (a leaf)" : "is part of an autograd graph")}; wrap it in torch.no_grad() or use the out-of-place op.");
             if (dtype != ScalarType.Float32 && op is not ("copy_" or "fill_" or "zero_"))
                 throw new InvalidOperationException($"{op} needs a Float32 tensor; got {dtype}.");
+            S.Version++;
         }
 
         public Tensor zero_()

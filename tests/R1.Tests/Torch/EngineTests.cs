@@ -109,6 +109,17 @@ public class EngineTests
     }
 
     [Fact]
+    public void InPlaceChangeOfASavedInputIsCaught()
+    {
+        var w = tensor(new[] { 1f, 2f }, [2], requires_grad: true);
+        var x = tensor(new[] { 3f, 4f });
+        var y = (w * x).sum();
+        x.add_(1f);
+        var e = Assert.Throws<InvalidOperationException>(() => y.backward());
+        Assert.Contains("modified by an in-place operation", e.Message);
+    }
+
+    [Fact]
     public void NoGradBuildsNoGraph()
     {
         var x = tensor(new[] { 1f, 2f }, [2], requires_grad: true);
@@ -222,6 +233,20 @@ public class EngineTests
         GradCheck.Close(m.Select(x => (float)x).ToArray(), opt.State(p)!.exp_avg.ToArray<float>(), 1e-6);
         opt.lr = 0.5;
         Assert.Equal(0.5, opt.ParamGroups[0].LearningRate);
+    }
+
+    [Fact]
+    public void AdamWVectorUpdateMatchesScalarTwin()
+    {
+        var r = new Random(3);
+        float[] Rnd(int n) => Enumerable.Range(0, n).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray();
+        int n = 37;
+        var p = Rnd(n); var g = Rnd(n); var m = Rnd(n); var v = Rnd(n).Select(Math.Abs).ToArray();
+        var c = new AdamW.AdamWStep(0.9f, 0.95f, 0.1f, 0.05f, 0.999f, 0.01f, 0.3f, 1e-8f);
+        var (p2, m2, v2) = ((float[])p.Clone(), (float[])m.Clone(), (float[])v.Clone());
+        AdamW.AdamWUpdate(c, p, g, m, v);
+        for (int i = 0; i < n; i++) AdamW.AdamWScalar(c, ref p2[i], g[i], ref m2[i], ref v2[i]);
+        Assert.Equal(p2, p); Assert.Equal(m2, m); Assert.Equal(v2, v);
     }
 
     [Fact]

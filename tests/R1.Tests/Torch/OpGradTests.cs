@@ -236,5 +236,8 @@ public class OpGradTests
         Assert.Equal(new[] { true, false, false }, y.isfinite().ToArray<bool>());
         Assert.True(y.isnan().any().item<bool>());
         Assert.False(y.isfinite().all().item<bool>());
+        Assert.Equal(new[] { 3f, 4f }, x[1].ToArray<float>());
+        Assert.Equal(2f, x[0, -1].item<float>());
+        GradCheck.Check(t => t[0][1] * 2f, [R(3, 3, 2)]);
     }
 }

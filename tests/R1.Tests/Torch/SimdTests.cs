@@ -45,4 +45,30 @@ public class SimdTests
             Assert.Equal(Simd.GeluTanhGradScalar(xs[i]), d[i], 1e-6f);
         }
     }
+
+    [Theory]
+    [InlineData(5)]
+    [InlineData(37)]
+    public void ScaledSoftmaxRowAndBackwardMatchDoubleReference(int n)
+    {
+        var r = new Random(n);
+        var x = Enumerable.Range(0, n).Select(_ => (float)(r.NextDouble() * 6 - 3)).ToArray();
+        var mask = Enumerable.Range(0, n).Select(i => i % 7 == 3 ? float.NegativeInfinity : (float)(r.NextDouble() - 0.5)).ToArray();
+        var y = (float[])x.Clone();
+        float lse = Simd.ScaledSoftmax(y, 0.5f, mask);
+        var s = x.Select((v, i) => 0.5 * v + mask[i]).ToArray();
+        double m = s.Max(), z = s.Sum(v => Math.Exp(v - m));
+        Assert.Equal(m + Math.Log(z), lse, 5);
+        for (int i = 0; i < n; i++) Assert.Equal(Math.Exp(s[i] - m) / z, y[i], 6);
+
+        var d = Enumerable.Range(0, n).Select(_ => (float)(r.NextDouble() - 0.5)).ToArray();
+        double dot = d.Select((v, i) => (double)v * y[i]).Sum();
+        var want = d.Select((v, i) => (v - dot) * y[i] * 0.5).ToArray();
+        Simd.SoftmaxBackwardRow(d, y, 0.5f);
+        for (int i = 0; i < n; i++) Assert.Equal(want[i], d[i], 6);
+
+        var none = new float[n];
+        Array.Fill(none, float.NegativeInfinity);
+        Assert.Equal(float.NegativeInfinity, Simd.ScaledSoftmax((float[])x.Clone(), 1f, none));
+    }
 }
