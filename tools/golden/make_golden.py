@@ -174,7 +174,7 @@ def main():
     path = os.path.join(here, "..", "..", "tests", "R1.Tests", "Golden", "gpt_tiny.safetensors")
     os.makedirs(os.path.dirname(path), exist_ok=True)
     write_safetensors(os.path.normpath(path), out, meta)
-    print(f"wrote {os.path.normpath(path)}: {len(out)} tensors, loss {loss.item():.6f}, "
+    print(f"wrote {os.path.normpath(path)}: {len(out)} tensors, loss {out['loss'].item():.6f}, "
           f"{sum(p.numel() for p in params.values())} parameters")
 
 

@@ -103,6 +103,8 @@ public sealed class Transformer : nn.Module
 /// <summary>
 /// A GPT-2-shaped language model (nanoGPT): embeddings, pre-norm blocks, final LayerNorm, and an output layer whose
 /// weight is the token embedding (tied, so it is one parameter, <c>transformer.wte.weight</c>).
+/// The modules open no dispose scopes of their own (tensors saved for backward must live until backward runs):
+/// wrap a step in <c>NewDisposeScope()</c>, as the trainers do.
 /// </summary>
 public sealed class GPT : nn.Module<Tensor, Tensor>
 {
@@ -184,7 +186,8 @@ public sealed class GPT : nn.Module<Tensor, Tensor>
     /// <summary>
     /// Batched sampling with a KV cache (see <see cref="SamplingOptions"/> and <see cref="GenerationResult"/>).
     /// Prompts may have different lengths; each is processed at its own positions without padding. Runs on plain
-    /// buffers and the GEMM kernel, outside autograd; deterministic for a fixed seed.
+    /// buffers and the GEMM kernel, outside autograd; deterministic for a fixed seed. Reads the current weights on
+    /// every call (so it follows training) and reuses its cache buffers between calls; not for concurrent use.
     /// </summary>
     public GenerationResult Generate(IReadOnlyList<int[]> prompts, SamplingOptions? options = null)
     {

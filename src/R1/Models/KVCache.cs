@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using R1.Kernels;
@@ -65,21 +66,23 @@ internal sealed class GPTWeights
 /// at the same positions of its cache block, so prompts of different lengths need neither padding nor masks.
 /// One <see cref="Forward"/> call takes any set of (slot, token) rows — a whole prompt for prefill, one token per
 /// live slot for decoding — appends them to the cache and returns the logits of the rows asked for.
-/// Keys are stored transposed, (D, Tp) per slot and head, so q·Kᵀ runs 8 keys per FMA with no horizontal sums.
+/// Keys are stored in blocks of 8 positions, (Tp/8, D, 8) per slot and head: q·Kᵀ then runs 8 keys per FMA with no
+/// horizontal sums while reading the keys as one contiguous stream.
 /// Legend: S slots, H heads, D head size, Tm cache length (Tp: Tm rounded up to 8), R rows in one call, C width, V vocabulary.
 /// </summary>
 internal sealed class KVCache
 {
     readonly GPTWeights w;
     readonly int S, H, D, C, V, Tm, Tp;
-    readonly float[][] k, v;            // per layer: k (S, H, D, Tp) transposed, v (S, H, Tm, D)
+    readonly float[][] k, v;            // per layer: k (S, H, Tp/8, D, 8) blocked, v (S, H, Tm, D)
     public readonly int[] Length;       // tokens cached per slot
     // Row buffers, grown (never shrunk) to the largest R seen.
     float[] x = [], xn = [], qkv = [], y = [], hbuf = [], xf = [];
     int[] rowSlot = [], rowPos = [];
     readonly float scale;
-    int layer;                          // the layer Attend works on (lets one cached delegate serve Parallel.For)
-    readonly Action<int> attend;
+    int layer;                          // the layer the cached attend delegate works on
+    readonly Action<int> attend, runGroup;  // cached delegates: Parallel.For without a closure per call
+    readonly int[] groupStart = new int[17];
 
     public KVCache(GPTWeights weights, int slots, int maxLength)
     {
@@ -90,7 +93,8 @@ internal sealed class KVCache
         for (int l = 0; l < c.NLayer; l++) { k[l] = new float[(long)S * H * D * Tp]; v[l] = new float[(long)S * H * Tm * D]; }
         Length = new int[S];
         scale = 1f / MathF.Sqrt(D);
-        attend = Attend;
+        attend = i => Attend(layer, i);
+        runGroup = RunGroup;
     }
 
     public int Capacity => Tm;
@@ -111,6 +115,7 @@ internal sealed class KVCache
     /// order) and writes the logits of the rows listed in <paramref name="logitRows"/> into
     /// <paramref name="logits"/> (one V-row each, in that order).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot from the first call: skip tier-0
     public void Forward(ReadOnlySpan<int> slots, ReadOnlySpan<int> tokens, ReadOnlySpan<int> logitRows, Span<float> logits)
     {
         int R = tokens.Length;
@@ -133,7 +138,12 @@ internal sealed class KVCache
             var xr = x.AsSpan(r * C, C);
             TensorPrimitives.Add(w.Wte.AsSpan(tokens[r] * C, C), w.Wpe.AsSpan(pos * C, C), xr);   // (C)
         }
-        for (int l = 0; l < w.Layers.Length; l++) Block(l, R);
+        // One level of parallelism: the rows split into per-core groups at slot boundaries (a slot's keys are only
+        // written and read by its own group), each group runs every layer on its own with single-threaded kernels,
+        // so a decoding step synchronises once instead of at every matrix product.
+        int groups = PlanGroups(R);
+        if (groups == 1) for (int l = 0; l < w.Layers.Length; l++) Block(l, 0, R, inner: true);
+        else Parallel.For(0, groups, runGroup);
 
         for (int i = 0; i < logitRows.Length; i++)
             LayerNorm(x.AsSpan(logitRows[i] * C, C), w.LnFW, w.LnFB, xf.AsSpan(i * C, C));
@@ -141,92 +151,156 @@ internal sealed class KVCache
         Gemm.Sgemm(false, true, logitRows.Length, V, C, xf, C, w.Wte, C, logits, V, false);
     }
 
-    void Block(int l, int R)
+    int PlanGroups(int R)
     {
+        int G = Math.Clamp(R / 16, 1, Math.Min(Environment.ProcessorCount, groupStart.Length - 1));
+        groupStart[0] = 0;
+        for (int g = 1; g < G; g++)
+        {
+            int b = Math.Max(groupStart[g - 1], (int)((long)g * R / G));
+            while (b > 0 && b < R && rowSlot[b] == rowSlot[b - 1]) b++;
+            groupStart[g] = b;
+        }
+        groupStart[G] = R;
+        return G;
+    }
+
+    void RunGroup(int g)
+    {
+        for (int l = 0; l < w.Layers.Length; l++) Block(l, groupStart[g], groupStart[g + 1], inner: false);
+    }
+
+    /// <summary>One transformer block over rows [r0, r1); <paramref name="inner"/> lets the kernels use every core.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot from the first call: skip tier-0
+    void Block(int l, int r0, int r1, bool inner)
+    {
+        int n = r1 - r0;
+        if (n == 0) return;
         var L = w.Layers[l];
-        for (int r = 0; r < R; r++) LayerNorm(x.AsSpan(r * C, C), L.Ln1W, L.Ln1B, xn.AsSpan(r * C, C));
-        Linear(xn, R, C, L.AttnW, L.AttnB, 3 * C, qkv, accumulate: false);                    // (R, 3C)
+        for (int r = r0; r < r1; r++) LayerNorm(x.AsSpan(r * C, C), L.Ln1W, L.Ln1B, xn.AsSpan(r * C, C));
+        Linear(xn, r0, n, C, L.AttnW, L.AttnB, 3 * C, qkv, accumulate: false, inner);          // (n, 3C)
 
         // Store every row's keys and values first, so the rows of one prompt see each other (causally).
         var K = k[l]; var Vc = v[l];
-        for (int r = 0; r < R; r++)
+        for (int r = r0; r < r1; r++)
             for (int h = 0; h < H; h++)
             {
                 int sh = rowSlot[r] * H + h, pos = rowPos[r];
                 var kr = qkv.AsSpan(r * 3 * C + C + h * D, D);
-                for (int d = 0; d < D; d++) K[(sh * D + d) * Tp + pos] = kr[d];
+                int kb = (sh * (Tp >> 3) + (pos >> 3)) * D * 8 + (pos & 7);
+                for (int d = 0; d < D; d++) K[kb + d * 8] = kr[d];
                 qkv.AsSpan(r * 3 * C + 2 * C + h * D, D).CopyTo(Vc.AsSpan((sh * Tm + pos) * D, D));
             }
-        int work = R * H;
-        layer = l;
-        if ((long)work * (rowPos[R - 1] + 1) * D < 1 << 15) for (int i = 0; i < work; i++) Attend(i);
-        else Parallel.For(0, work, attend);
+        if (inner && (long)n * H * (rowPos[r1 - 1] + 1) * D >= 1 << 15)
+        {
+            layer = l;
+            Parallel.For(r0 * H, r1 * H, attend);
+        }
+        else for (int i = r0 * H; i < r1 * H; i++) Attend(l, i);
 
-        // x += y · Wprojᵀ + b                                                                   (R, C)
-        Linear(y, R, C, L.AttnProjW, L.AttnProjB, C, x, accumulate: true);
-        for (int r = 0; r < R; r++) LayerNorm(x.AsSpan(r * C, C), L.Ln2W, L.Ln2B, xn.AsSpan(r * C, C));
-        Linear(xn, R, C, L.FcW, L.FcB, 4 * C, hbuf, accumulate: false);                         // (R, 4C)
-        GeluTanh(hbuf.AsSpan(0, R * 4 * C));
-        Linear(hbuf, R, 4 * C, L.ProjW, L.ProjB, C, x, accumulate: true);                      // (R, C)
+        // x += y · Wprojᵀ + b                                                                   (n, C)
+        Linear(y, r0, n, C, L.AttnProjW, L.AttnProjB, C, x, accumulate: true, inner);
+        for (int r = r0; r < r1; r++) LayerNorm(x.AsSpan(r * C, C), L.Ln2W, L.Ln2B, xn.AsSpan(r * C, C));
+        Linear(xn, r0, n, C, L.FcW, L.FcB, 4 * C, hbuf, accumulate: false, inner);              // (n, 4C)
+        var hs = hbuf.AsSpan(r0 * 4 * C, n * 4 * C);
+        torch.Simd.GeluTanh(hs, hs);
+        Linear(hbuf, r0, n, 4 * C, L.ProjW, L.ProjB, C, x, accumulate: true, inner);           // (n, C)
     }
 
-    /// <summary>One (row, head): softmax(q·Kᵀ/√D) over the slot's positions 0..pos, times V, into y.</summary>
-    void Attend(int i)
+    /// <summary>One (row, head), i = row·H + head: softmax(q·Kᵀ/√D) over the slot's positions 0..pos, times V, into y.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot from the first call: skip tier-0
+    void Attend(int l, int i)
     {
-        int l = layer;
         int r = i / H, h = i % H, s = rowSlot[r], n = rowPos[r] + 1;
         int n8 = (n + 7) / 8 * 8;
         Span<float> scores = n8 <= 1024 ? stackalloc float[n8] : new float[n8];
         int sh = s * H + h;
         var q = qkv.AsSpan(r * 3 * C + h * D, D);
-        var Kt = k[l].AsSpan(sh * D * Tp, D * Tp);
+        var Kb = k[l].AsSpan(sh * D * Tp, D * Tp);
         var Vv = v[l].AsSpan(sh * Tm * D, n * D);
         var yr = y.AsSpan(r * C + h * D, D);
-        if (Vector256.IsHardwareAccelerated && D % 8 == 0) AttendRow(q, Kt, Tp, Vv, n, D, scale, scores, yr);
-        else AttendRowPlain(q, Kt, Tp, Vv, n, D, scale, scores, yr);
+        if (Vector256.IsHardwareAccelerated && D % 8 == 0) AttendRow(q, Kb, Vv, n, D, scale, scores, yr);
+        else AttendRowPlain(q, Kb, Vv, n, D, scale, scores, yr);
     }
 
     /// <summary>
-    /// Attention for one query over n cached keys and values, SIMD. Kt holds the keys transposed (D rows of
-    /// <paramref name="ldk"/> ≥ round8(n) floats) so the scores of 8 keys are one FMA per d; then Σ p_j·v_j with
-    /// each 8-float output chunk held in a register while the values stream past. scores needs round8(n) floats.
+    /// Attention for one query over n cached keys and values, SIMD. Kb holds the keys in blocks of 8 positions,
+    /// (round8(n)/8, D, 8): the scores of 8 keys take one FMA per d, four blocks at a time so four independent FMA
+    /// chains hide the latency; then Σ p_j·v_j with 32 outputs held in registers while the values stream past.
+    /// scores needs round8(n) floats.
     /// </summary>
-    internal static void AttendRow(ReadOnlySpan<float> q, ReadOnlySpan<float> Kt, int ldk, ReadOnlySpan<float> V, int n, int D, float scale,
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot from the first call: skip tier-0
+    internal static void AttendRow(ReadOnlySpan<float> q, ReadOnlySpan<float> Kb, ReadOnlySpan<float> V, int n, int D, float scale,
         Span<float> scores, Span<float> y)
     {
-        ref float kt0 = ref MemoryMarshal.GetReference(Kt);
+        ref float q0 = ref MemoryMarshal.GetReference(q);
+        ref float k0 = ref MemoryMarshal.GetReference(Kb);
         ref float v0 = ref MemoryMarshal.GetReference(V);
         ref float s0 = ref MemoryMarshal.GetReference(scores);
-        for (int j = 0; j < n; j += 8)
+        int blk = D * 8, j = 0;
+        for (; j + 32 <= n; j += 32)
+        {
+            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            ref float kr = ref Unsafe.Add(ref k0, (j >> 3) * blk);
+            for (int d = 0; d < D; d++)
+            {
+                var qd = Vector256.Create(Unsafe.Add(ref q0, d));
+                a0 = Vector256.FusedMultiplyAdd(qd, Vector256.LoadUnsafe(ref kr, (nuint)(d * 8)), a0);
+                a1 = Vector256.FusedMultiplyAdd(qd, Vector256.LoadUnsafe(ref kr, (nuint)(blk + d * 8)), a1);
+                a2 = Vector256.FusedMultiplyAdd(qd, Vector256.LoadUnsafe(ref kr, (nuint)(2 * blk + d * 8)), a2);
+                a3 = Vector256.FusedMultiplyAdd(qd, Vector256.LoadUnsafe(ref kr, (nuint)(3 * blk + d * 8)), a3);
+            }
+            (a0 * scale).StoreUnsafe(ref s0, (nuint)j);
+            (a1 * scale).StoreUnsafe(ref s0, (nuint)(j + 8));
+            (a2 * scale).StoreUnsafe(ref s0, (nuint)(j + 16));
+            (a3 * scale).StoreUnsafe(ref s0, (nuint)(j + 24));
+        }
+        for (; j < n; j += 8)
         {
             var acc = Vector256<float>.Zero;
+            ref float kr = ref Unsafe.Add(ref k0, (j >> 3) * blk);
             for (int d = 0; d < D; d++)
-                acc = Vector256.FusedMultiplyAdd(Vector256.Create(q[d]), Vector256.LoadUnsafe(ref kt0, (nuint)(d * ldk + j)), acc);
+                acc = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref q0, d)), Vector256.LoadUnsafe(ref kr, (nuint)(d * 8)), acc);
             (acc * scale).StoreUnsafe(ref s0, (nuint)j);
         }
         var sc = scores[..n];
-        float max = TensorPrimitives.Max(sc);
-        TensorPrimitives.Subtract(sc, max, sc);
-        TensorPrimitives.Exp(sc, sc);
-        float inv = 1f / TensorPrimitives.Sum(sc);
+        float inv = 1f / torch.Simd.ExpSum(sc, TensorPrimitives.Max(sc), sc);
         ref float y0 = ref MemoryMarshal.GetReference(y);
-        for (int d = 0; d < D; d += 8)
+        int c = 0;
+        for (; c + 32 <= D; c += 32)
+        {
+            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            for (int t = 0; t < n; t++)
+            {
+                var p = Vector256.Create(Unsafe.Add(ref s0, t));
+                ref float vr = ref Unsafe.Add(ref v0, t * D + c);
+                a0 = Vector256.FusedMultiplyAdd(p, Vector256.LoadUnsafe(ref vr), a0);
+                a1 = Vector256.FusedMultiplyAdd(p, Vector256.LoadUnsafe(ref vr, 8), a1);
+                a2 = Vector256.FusedMultiplyAdd(p, Vector256.LoadUnsafe(ref vr, 16), a2);
+                a3 = Vector256.FusedMultiplyAdd(p, Vector256.LoadUnsafe(ref vr, 24), a3);
+            }
+            (a0 * inv).StoreUnsafe(ref y0, (nuint)c);
+            (a1 * inv).StoreUnsafe(ref y0, (nuint)(c + 8));
+            (a2 * inv).StoreUnsafe(ref y0, (nuint)(c + 16));
+            (a3 * inv).StoreUnsafe(ref y0, (nuint)(c + 24));
+        }
+        for (; c < D; c += 8)
         {
             var acc = Vector256<float>.Zero;
-            for (int j = 0; j < n; j++)
-                acc = Vector256.FusedMultiplyAdd(Vector256.Create(sc[j]), Vector256.LoadUnsafe(ref v0, (nuint)(j * D + d)), acc);
-            (acc * inv).StoreUnsafe(ref y0, (nuint)d);
+            for (int t = 0; t < n; t++)
+                acc = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref s0, t)), Vector256.LoadUnsafe(ref v0, (nuint)(t * D + c)), acc);
+            (acc * inv).StoreUnsafe(ref y0, (nuint)c);
         }
     }
 
     /// <summary>The plain twin of <see cref="AttendRow"/> (same layout, any D), the reference it is tested against.</summary>
-    internal static void AttendRowPlain(ReadOnlySpan<float> q, ReadOnlySpan<float> Kt, int ldk, ReadOnlySpan<float> V, int n, int D, float scale,
+    internal static void AttendRowPlain(ReadOnlySpan<float> q, ReadOnlySpan<float> Kb, ReadOnlySpan<float> V, int n, int D, float scale,
         Span<float> scores, Span<float> y)
     {
         for (int j = 0; j < n; j++)
         {
             float dot = 0;
-            for (int d = 0; d < D; d++) dot += q[d] * Kt[d * ldk + j];
+            for (int d = 0; d < D; d++) dot += q[d] * Kb[((j >> 3) * D + d) * 8 + (j & 7)];
             scores[j] = dot * scale;
         }
         var sc = scores[..n];
@@ -238,13 +312,14 @@ internal sealed class KVCache
         for (int j = 0; j < n; j++) TensorPrimitives.MultiplyAdd(V.Slice(j * D, D), sc[j] * inv, y, y);
     }
 
-    /// <summary>dst (R, out) = src (R, in) · Wᵀ + b, or dst += … when accumulating (the residual add).</summary>
-    static void Linear(float[] src, int R, int inF, float[] W, float[] b, int outF, float[] dst, bool accumulate)
+    /// <summary>Rows [r0, r0+n): dst (n, out) = src (n, in) · Wᵀ + b, or dst += … when accumulating (the residual add).</summary>
+    static void Linear(float[] src, int r0, int n, int inF, float[] W, float[] b, int outF, float[] dst, bool accumulate, bool parallel)
     {
-        Gemm.Sgemm(false, true, R, outF, inF, src, inF, W, inF, dst, outF, accumulate);
-        for (int r = 0; r < R; r++) TensorPrimitives.Add(dst.AsSpan(r * outF, outF), b, dst.AsSpan(r * outF, outF));
+        Gemm.Sgemm(false, true, n, outF, inF, src.AsSpan(r0 * inF, n * inF), inF, W, inF, dst.AsSpan(r0 * outF, n * outF), outF, accumulate, parallel);
+        for (int r = r0; r < r0 + n; r++) TensorPrimitives.Add(dst.AsSpan(r * outF, outF), b, dst.AsSpan(r * outF, outF));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot from the first call: skip tier-0
     internal static void LayerNorm(ReadOnlySpan<float> xr, ReadOnlySpan<float> g, ReadOnlySpan<float> b, Span<float> dst)
     {
         float mean = TensorPrimitives.Sum(xr) / xr.Length;
@@ -252,24 +327,5 @@ internal sealed class KVCache
         float rstd = 1f / MathF.Sqrt(TensorPrimitives.SumOfSquares(dst) / xr.Length + 1e-5f);
         TensorPrimitives.Multiply(dst, rstd, dst);
         TensorPrimitives.FusedMultiplyAdd(dst, g, b, dst);
-    }
-
-    /// <summary>GELU, tanh form: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), in place, in stack-sized chunks.</summary>
-    internal static void GeluTanh(Span<float> a)
-    {
-        const float c = 0.7978845608028654f;
-        Span<float> t = stackalloc float[512];
-        for (int i = 0; i < a.Length; i += t.Length)
-        {
-            var xs = a.Slice(i, Math.Min(t.Length, a.Length - i));
-            var ts = t[..xs.Length];
-            TensorPrimitives.Multiply(xs, xs, ts);                 // x²
-            TensorPrimitives.Multiply(ts, 0.044715f * c, ts);
-            TensorPrimitives.Add(ts, c, ts);                       // c·(1 + 0.044715x²)
-            TensorPrimitives.Multiply(ts, xs, ts);                 // c·(x + 0.044715x³)
-            TensorPrimitives.Tanh(ts, ts);
-            TensorPrimitives.MultiplyAdd(ts, xs, xs, ts);          // x·tanh + x
-            TensorPrimitives.Multiply(ts, 0.5f, xs);
-        }
     }
 }

@@ -15,7 +15,7 @@ public sealed record SamplingOptions
     public float TopP { get; init; } = 1f;
     /// <summary>Seed of the sampler's own random streams (one per sequence, so a sequence's tokens do not depend on its batch-mates).</summary>
     public ulong Seed { get; init; }
-    /// <summary>Generation of a sequence ends after this token (the tokenizer's &lt;eos&gt; by default).</summary>
+    /// <summary>Generation of a sequence ends after this token (the tokenizer's &lt;eos&gt; by default); −1 never stops early.</summary>
     public int StopToken { get; init; } = 2;
 
     internal void Validate(int vocab)
@@ -24,7 +24,7 @@ public sealed record SamplingOptions
         if (!(Temperature >= 0) || float.IsInfinity(Temperature)) throw new ArgumentException($"Temperature must be a finite number ≥ 0, got {Temperature}.");
         if (TopK < 0) throw new ArgumentException($"TopK must be ≥ 0 (0 = off), got {TopK}.");
         if (!(TopP > 0 && TopP <= 1)) throw new ArgumentException($"TopP must be in (0, 1], got {TopP}.");
-        if ((uint)StopToken >= (uint)vocab) throw new ArgumentException($"StopToken {StopToken} is out of range for vocabulary size {vocab}.");
+        if (StopToken != -1 && (uint)StopToken >= (uint)vocab) throw new ArgumentException($"StopToken {StopToken} is out of range for vocabulary size {vocab}.");
     }
 }
 
@@ -159,6 +159,7 @@ internal static class Sampler
     /// Picks one token from a row of logits (greedy, or temperature → top-k → top-p → sample) and returns its
     /// log-probability under the unmodified model (temperature 1, no filtering).
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static int SampleToken(ReadOnlySpan<float> logits, SamplingOptions o, ref ulong rng,
         Span<float> p, Span<float> sortKeys, Span<int> sortIdx, out float logp)
     {

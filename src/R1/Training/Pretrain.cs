@@ -33,7 +33,7 @@ public static class Pretrain
                 for (int i = 0; i < config.EvalBatches; i++)
                 {
                     var (idx, tgt) = Batches.Windows(evalStream, config.BatchSize, te, rng);
-                    sum += Sft.BatchLoss(model, idx, tgt, te);
+                    sum += Trainer.BatchLoss(model, idx, tgt, te);
                 }
                 return (float)(sum / config.EvalBatches);
             };

@@ -1,5 +1,4 @@
 using R1.Models;
-using static R1.torch;
 
 namespace R1.Training;
 
@@ -31,7 +30,7 @@ public static class Sft
             {
                 var rows = evalExamples.Skip(s).Take(config.BatchSize).ToList();
                 var (idx, tgt, T) = Batches.Sft(rows, tokenizer.PadId);
-                sum += BatchLoss(model, idx, tgt, T);
+                sum += Trainer.BatchLoss(model, idx, tgt, T);
             }
             return (float)(sum / batches);
         };
@@ -45,15 +44,6 @@ public static class Sft
             }
             return Batches.Sft(batch, tokenizer.PadId);
         }, eval);
-    }
-
-    /// <summary>Mean loss of one (idx, targets) batch, without gradients.</summary>
-    internal static float BatchLoss(GPT model, long[] idx, long[] tgt, int T)
-    {
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        int B = idx.Length / T;
-        return model.Loss(tensor(idx, B, T), tensor(tgt, B, T)).item<float>();
     }
 
     static void Check(IReadOnlyList<SftExample> examples, GPTConfig c, string what)

@@ -139,6 +139,15 @@ internal static class Trainer
         return new TrainResult(rows, cfg.RunDir);
     }
 
+    /// <summary>Mean loss of one (idx, targets) batch, without gradients.</summary>
+    internal static float BatchLoss(GPT model, long[] idx, long[] tgt, int T)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        int B = idx.Length / T;
+        return model.Loss(tensor(idx, B, T), tensor(tgt, B, T)).item<float>();
+    }
+
     static TrainingDivergedException Diverged(TrainConfig cfg, int step, float loss, string what, int lastCheckpoint)
     {
         var kept = cfg.RunDir is null ? "no run folder, nothing saved"

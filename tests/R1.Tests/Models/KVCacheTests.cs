@@ -78,18 +78,21 @@ public class AttendRowTests
     [InlineData(1, 8)]
     [InlineData(7, 32)]
     [InlineData(130, 64)]
+    [InlineData(33, 40)]
+    [InlineData(64, 32)]
     public void SimdAttentionMatchesPlainTwin(int n, int D)
     {
         var rnd = new Random(n * 100 + D);
         float[] R(int len) => Enumerable.Range(0, len).Select(_ => (float)(rnd.NextDouble() * 4 - 2)).ToArray();
-        int ldk = (n + 7) / 8 * 8 + 8;                       // padded rows, as in the cache
-        var (q, Kt, V) = (R(D), R(D * ldk), R(n * D));
+        int n8 = (n + 7) / 8 * 8;
+        var (q, Kb, V) = (R(D), R(n8 * D), R(n * D));      // keys in blocks of 8 positions: (n8/8, D, 8)
         var (y1, y2) = (new float[D], new float[D]);
-        KVCache.AttendRow(q, Kt, ldk, V, n, D, 0.3f, new float[ldk], y1);
-        KVCache.AttendRowPlain(q, Kt, ldk, V, n, D, 0.3f, new float[ldk], y2);
+        KVCache.AttendRow(q, Kb, V, n, D, 0.3f, new float[n8], y1);
+        KVCache.AttendRowPlain(q, Kb, V, n, D, 0.3f, new float[n8], y2);
         KVCacheTests.AssertClose(y2, y1, 1e-5f, 1e-6f, "y");
         // and the plain twin against the definition, in doubles
-        var s = Enumerable.Range(0, n).Select(j => 0.3 * Enumerable.Range(0, D).Sum(d => (double)q[d] * Kt[d * ldk + j])).ToArray();
+        double Key(int j, int d) => Kb[((j / 8) * D + d) * 8 + j % 8];
+        var s = Enumerable.Range(0, n).Select(j => 0.3 * Enumerable.Range(0, D).Sum(d => q[d] * Key(j, d))).ToArray();
         var p = s.Select(x => Math.Exp(x - s.Max())).ToArray();
         var want = Enumerable.Range(0, D).Select(d => (float)(Enumerable.Range(0, n).Sum(j => p[j] * V[j * D + d]) / p.Sum())).ToArray();
         KVCacheTests.AssertClose(want, y2, 1e-5f, 1e-6f, "y (definition)");

@@ -61,6 +61,18 @@ public class SamplingTests
         var alone = Sampler.Generate(W, [GoldenPrompt[..2]], o);
         Assert.Equal(alone.Tokens[0], batch.Tokens[0]);
         Assert.Equal(alone.LogProbs[0], batch.LogProbs[0]);
+
+        // 40 live sequences: rows are split into per-core groups; greedy results must equal each sequence alone.
+        var many = Enumerable.Range(0, 40).Select(i => GoldenPrompt[..(1 + i % 5)]).ToList();
+        var greedy = o with { Temperature = 0 };
+        var big = Sampler.Generate(W, many, greedy);
+        foreach (int i in new[] { 0, 17, 39 })
+        {
+            var one = Sampler.Generate(W, [many[i]], greedy);
+            Assert.Equal(one.Tokens[0], big.Tokens[i]);
+            for (int t = 0; t < one.LogProbs[0].Length; t++) Assert.Equal(one.LogProbs[0][t], big.LogProbs[i][t], 1e-5f);
+        }
+        Assert.Equal(Sampler.Generate(W, [many[0]], o).Tokens[0], Sampler.Generate(W, many, o).Tokens[0]);   // sampled: stream 0 both times
     }
 
     [Fact]
