@@ -115,6 +115,7 @@ public sealed class GrpoTrainer
         if (evaluate) Evaluations.Add(0, Evaluate(eval!));
         var order = new List<int>();
         int next = 0;
+        using var progress = Progress.Start("GRPO", Config.Steps);
         for (int step = 1; step <= Config.Steps; step++)
         {
             var prompts = new List<Example>(Config.PromptsPerStep);
@@ -125,9 +126,8 @@ public sealed class GrpoTrainer
             }
             var m = Step(prompts, step);
             if (evaluate && (step % Config.EvalInterval == 0 || step == Config.Steps)) Evaluations.Add(step, Evaluate(eval!));
-            Output.Current.Progress("grpo", "GRPO", step, Config.Steps,
-                $"reward {m["reward"]:F3}  len {m["completions/mean_length"]:F0}  kl {m["kl"]:F4}" +
-                (evaluate ? $"  eval reward {Evaluations.Last("eval/reward"):F3}" : ""), step == Config.Steps);
+            progress.Report(step, $"reward {m["reward"]:F3}  len {m["completions/mean_length"]:F0}  kl {m["kl"]:F4}" +
+                (evaluate ? $"  eval reward {Evaluations.Last("eval/reward"):F3}" : ""));
         }
         if (Config.RunDir is not null) Checkpoint.Save(Path.Combine(Config.RunDir, "checkpoint"), policy, tokenizer);
         return new GrpoResult(History, Evaluations, samples, Config.RunDir);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using R1.Tables;
 
 namespace R1.RL;
 
@@ -40,6 +41,14 @@ public sealed class RunHistory
 
     /// <summary>The last value of a metric.</summary>
     public double Last(string metric) => this[metric][^1];
+
+    /// <summary>The history as a table ("step" then one column per metric) to display, filter or chart.</summary>
+    public Table ToTable()
+    {
+        var t = new Table().AddColumn("step", steps);
+        foreach (var c in columns) t.AddColumn(c, this[c]);
+        return t;
+    }
 
     /// <summary>Log one step. The first call fixes the columns; later calls must carry the same metric names.</summary>
     public void Add(int step, IReadOnlyDictionary<string, double> metrics)

@@ -22,6 +22,9 @@ public class RunLogTests
             var e = Assert.Throws<ArgumentException>(() => h.Add(3, new Dictionary<string, double> { ["kl"] = 1 }));
             Assert.Contains("expected the columns", e.Message);
             Assert.Throws<KeyNotFoundException>(() => h["entropy"]);
+            var table = h.ToTable();
+            Assert.Equal(["step", "reward", "clip_ratio/low_mean"], table.ColumnNames);
+            Assert.Equal(2, table.Rows);
         }
         finally { dir.Delete(true); }
     }
