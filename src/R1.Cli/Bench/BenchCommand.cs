@@ -7,10 +7,16 @@ namespace R1.Cli.Bench;
 internal static class BenchCommand
 {
     const string Usage = """
-        usage: bench sgemm [--repeats N] [--min-ms MS] [--only NAME]
+        usage: bench sgemm|train-step|generate [options]
           sgemm   single-precision matrix products at the GPT's shapes, GFLOP/s vs the 2-core FMA peak
                   (PyTorch peer: /usr/bin/python3 tools/bench_torch.py sgemm)
-          --repeats N   timed repeats per shape, median reported (default 7)
+          train-step  one training step (forward, backward, clip, AdamW) of a GPT with 4 layers, d_model 128,
+                  4 heads, context 128, batch 32 (peer: /usr/bin/python3 tools/bench_torch.py train-step)
+          generate    batched KV-cache sampling, 64 prompts of 16 tokens, 128 new tokens each
+                  (peer: /usr/bin/python3 tools/golden/bench_generate.py)
+          --repeats N   timed repeats per shape / generate calls, median reported (default 7)
+          --warmup N    train-step: untimed steps first (default 10); generate: untimed calls (default 10)
+          --steps N     train-step: timed steps, median reported (default 20)
           --min-ms MS   minimum duration of one repeat in milliseconds (default 100)
           --only NAME   run only the shapes whose name contains NAME
         """;
@@ -28,8 +34,10 @@ internal static class BenchCommand
             switch (args[0])
             {
                 case "sgemm": SgemmBench.Run(options); return 0;
+                case "train-step": TrainStepBench.Run(options); return 0;
+                case "generate": GenerateBench.Run(options); return 0;
                 default:
-                    Console.Error.WriteLine($"bench: unknown benchmark '{args[0]}'; expected one of: sgemm.");
+                    Console.Error.WriteLine($"bench: unknown benchmark '{args[0]}'; expected one of: sgemm, train-step, generate.");
                     Console.Error.WriteLine(Usage);
                     return 2;
             }
@@ -43,7 +51,7 @@ internal static class BenchCommand
 }
 
 /// <summary>Options shared by the benchmarks.</summary>
-internal sealed record BenchOptions(int Repeats, double MinMs, string? Only)
+internal sealed record BenchOptions(int Repeats, double MinMs, string? Only, int Warmup = 10, int Steps = 20)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -57,11 +65,16 @@ internal sealed record BenchOptions(int Repeats, double MinMs, string? Only)
                 "--repeats" => o with { Repeats = PositiveInt(Value(), "--repeats") },
                 "--min-ms" => o with { MinMs = PositiveInt(Value(), "--min-ms") },
                 "--only" => o with { Only = Value() },
-                _ => throw new ArgumentException($"unknown option '{args[i]}'; expected --repeats, --min-ms or --only."),
+                "--warmup" => o with { Warmup = NonNegativeInt(Value(), "--warmup") },
+                "--steps" => o with { Steps = PositiveInt(Value(), "--steps") },
+                _ => throw new ArgumentException($"unknown option '{args[i]}'; expected --repeats, --min-ms, --only, --warmup or --steps."),
             };
         }
         return o;
     }
+
+    static int NonNegativeInt(string s, string name) =>
+        int.TryParse(s, out int v) && v >= 0 ? v : throw new ArgumentException($"{name} expects an integer ≥ 0; got '{s}'.");
 
     static int PositiveInt(string s, string name) =>
         int.TryParse(s, out int v) && v > 0 ? v : throw new ArgumentException($"{name} expects a positive integer; got '{s}'.");

@@ -6,9 +6,10 @@ namespace R1.Kernels;
 
 public static partial class Gemm
 {
-    // Block sizes (floats). KC×NR of B (32 KiB at NR=32) stays in the 48 KiB L1 while MR×KC slivers of A
-    // stream from L2; an MC×KC block of A (256 KiB) sits in the 2 MiB L2; the KC×NC block of B (1 MiB) in L2/L3.
-    const int KC = 256, MC = 256, NC = 1024;
+    // Block sizes (floats). An MC×KC block of A (512 KiB) and the KC×NC block of B (≤ 2 MiB) live in L2/L3;
+    // a KC×NR sliver of B (64 KiB) is reused across all A slivers of the block. KC = 512 keeps the model's
+    // K ≤ 512 products in one pass over C; measured here, 256 or 384 were slower on K = 384, 512 and 1024.
+    const int KC = 512, MC = 256, NC = 1024;
     const int MaxMR = 8, MaxNR = 32;
 
     /// <summary>Per-thread packing buffers, 64-byte aligned, allocated once per thread and pinned.</summary>

@@ -157,16 +157,17 @@ public static partial class Gemm
     }
 
     /// <summary>
-    /// Splits C into independent tiles, one task each (every task packs its own slices of A and B).
-    /// Estimated time of a grid: waves of tasks × (multiply-adds of a padded tile + packing its A and B slices,
-    /// a transposing pack costing about 12 multiply-adds an element, a copying one 3). Among grids within 3% of
-    /// the best estimate the one with most tasks wins: small tasks even out cores slowed by other processes.
+    /// Splits C into independent tiles, one task each (every task reads and packs its own slices of A and B).
+    /// Estimated time of a grid: waves of tasks × (multiply-adds of a padded tile + cost of its A and B slices).
+    /// An element of a slice costs about 16 multiply-adds to fetch from L3/memory (one core does ~32 a cycle)
+    /// plus 12 to pack it transposed or 3 to copy it, so grids that re-read a large operand lose. Among grids
+    /// within 3% of the best the one with most tasks wins: small tasks even out cores slowed by other processes.
     /// </summary>
     internal static (int MChunks, int NChunks, int RowsPer, int ColsPer) SplitTiles(
         Isa isa, bool transA, bool transB, int M, int N, int K, int threads)
     {
         var (mr, nr) = TileShape(isa);
-        double packA = transA ? 3 : 12, packB = transB ? 12 : 3;
+        double packA = 16 + (transA ? 3 : 12), packB = 16 + (transB ? 12 : 3);
         int maxTiles = 4 * threads;
         Span<(double Cost, int Tiles, int Rows, int Cols)> grids = stackalloc (double, int, int, int)[maxTiles * maxTiles];
         int count = 0;
@@ -218,6 +219,10 @@ public static partial class Gemm
         CheckOperand("A", transA ? K : M, transA ? M : K, lda, strideA, batch, aLen, transA);
         CheckOperand("B", transB ? N : K, transB ? K : N, ldb, strideB, batch, bLen, transB);
         CheckOperand("C", M, N, ldc, strideC, batch, cLen, false);
+        if (batch > 1 && M > 0 && N > 0 && strideC < (long)(M - 1) * ldc + N)
+            throw new ArgumentException(
+                $"SgemmBatched: the {batch} C matrices overlap (strideC={strideC} < (M-1)·ldc+N = {(long)(M - 1) * ldc + N}); " +
+                "each product needs its own output.");
     }
 
     static void CheckOperand(string name, int rows, int cols, int ld, long stride, int batch, int length, bool trans)

@@ -12,7 +12,7 @@ public class DatasetTests
         {
             DatasetBuilder.WriteAll(tmp);
             var produced = Directory.GetFiles(tmp, "*.jsonl", SearchOption.AllDirectories);
-            Assert.Equal(8, produced.Length);
+            Assert.Equal(15, produced.Length);   // 3 tasks × 2 splits, corpus × 2, coldstart, journey × 2, general × 4
             foreach (var file in produced)
             {
                 var rel = Path.GetRelativePath(tmp, file);
