@@ -19,8 +19,8 @@ public sealed record BaseModelRecipe
     public int BlockSize { get; init; } = 192;
     public TrainConfig Train { get; init; } = new()
     {
-        Steps = 600, BatchSize = 16, LearningRate = 2e-3, MinLearningRate = 2e-4, WarmupSteps = 50,
-        EvalInterval = 100, EvalBatches = 4, Seed = 1337,
+        Steps = 3000, BatchSize = 16, LearningRate = 2e-3, MinLearningRate = 2e-4, WarmupSteps = 50,
+        EvalInterval = 300, EvalBatches = 4, Seed = 1337,
     };
     /// <summary>Seed of the initial weights.</summary>
     public long InitSeed { get; init; } = 1337;
@@ -32,6 +32,9 @@ public sealed record BaseModelRecipe
 /// </summary>
 public static class BaseModel
 {
+    /// <summary>The committed base model: <c>models/base</c> beside the datasets folder (see <see cref="Datasets.Root"/>).</summary>
+    public static string DefaultDirectory => Path.GetFullPath(Path.Combine(Datasets.Root, "..", "models", "base"));
+
     /// <summary>
     /// The tokenizer of every model in the book: printable ASCII plus each character of the corpus and of every task
     /// split, so any prompt of any dataset encodes.
