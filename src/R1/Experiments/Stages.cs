@@ -10,7 +10,7 @@ namespace R1.Experiments;
 /// run on its own. Quick-mode and full-mode runs live apart so a CI run never replaces a full model. Delete a stage's
 /// folder to retrain it.
 /// </summary>
-public static class Stages
+public static partial class Stages
 {
     /// <summary>GRPO with accuracy + format rewards straight on the base model (notebook 02).</summary>
     public const string R1Zero = "r1-zero";
