@@ -60,7 +60,7 @@ public static class MultiStageRecipe
     // ---- settings ----
 
     /// <summary>
-    /// The book's settings. Reward model: 30 / 200 steps of 16 pairs, whole-response view (R1 judges harmlessness on
+    /// The book's settings. Reward model: 30 / 120 steps of 16 pairs, whole-response view (R1 judges harmlessness on
     /// the whole response and helpfulness on the summary; our one small model reads everything, so the pointless
     /// chain of thought of an "unneeded_cot" pair is visible to it). Rejection sampling: k = 4 / 8 at temperature 1,
     /// at most 2 kept per prompt (so easy prompts do not crowd the set), 128 tokens like the RL stages.
@@ -71,19 +71,19 @@ public static class MultiStageRecipe
     {
         RewardModel = new RewardModelConfig
         {
-            Steps = quick ? 30 : 200, BatchSize = 16, LearningRate = 3e-4, View = RewardView.Full,
-            EvalInterval = quick ? 10 : 25, Seed = 0,
+            Steps = quick ? 30 : 120, BatchSize = 16, LearningRate = 3e-4, View = RewardView.Full,
+            EvalInterval = quick ? 10 : 20, Seed = 0,
         },
         Rejection = new RejectionSamplingConfig { SamplesPerPrompt = quick ? 4 : 8, MaxKeptPerPrompt = 2, MaxCompletionTokens = 128 },
         RejectionPromptsPerTask = quick ? 48 : 500,
         Sft = new TrainConfig
         {
-            Steps = quick ? 80 : 500, BatchSize = 16, LearningRate = 5e-4, MinLearningRate = 5e-5, WarmupSteps = quick ? 10 : 25,
+            Steps = quick ? 80 : 400, BatchSize = 16, LearningRate = 5e-4, MinLearningRate = 5e-5, WarmupSteps = quick ? 10 : 25,
             EvalInterval = quick ? 40 : 100, EvalBatches = 2, Seed = 0,
         },
         Rl = new GrpoConfig
         {
-            Steps = quick ? 8 : 80, NumGenerations = 8, PromptsPerStep = 8, MaxCompletionLength = 128, Temperature = 1.0,
+            Steps = quick ? 8 : 60, NumGenerations = 8, PromptsPerStep = 8, MaxCompletionLength = 128, Temperature = 1.0,
             LearningRate = 5e-5, NumIterations = 2, Beta = 0.02, LossType = LossType.Dapo,
             EvalInterval = quick ? 4 : 10, EvalSamples = 2, EvalTemperature = 1.0, SampleGroupsPerStep = 2, Seed = 0,
         },
@@ -289,6 +289,18 @@ public static class MultiStageRecipe
         var g = general.SelectMany((e, i) => texts[i].Select(c => (Example: e, Completion: c))).ToList();
         var rm = rewardModel.Score(rewardTokenizer, g.Select(p => (p.Example.Prompt, p.Completion)).ToList(), RewardView.Full);
         return new StageEvaluation(name, a, w, g, rm);
+    }
+
+    /// <summary>
+    /// The reward model's mean score of the reference answers (the preferred completions) of the general test prompts
+    /// in <see cref="TestSets"/>: what a right, direct, polite answer scores, to compare a model's answers with.
+    /// </summary>
+    public static double ReferenceScore(RewardModel rewardModel, Tokenizer rewardTokenizer, bool quick)
+    {
+        ArgumentNullException.ThrowIfNull(rewardModel);
+        var ids = TestSets(quick).General.Select(e => e.Id).ToHashSet();
+        var reference = GeneralPrompts.Load("test").Where(d => ids.Contains(d.Example.Id)).Select(d => (d.Example.Prompt, d.Completion)).ToList();
+        return rewardModel.Score(rewardTokenizer, reference, RewardView.Full).Average(s => (double)s);
     }
 
     /// <summary>One row per stage, the columns of the final comparison.</summary>

@@ -133,6 +133,9 @@ public class MultiStageRecipeTests
         Assert.Equal(rm.Score(BaseTokenizer, Capital.Prompt, completions[2]), b[MultiStageRecipe.RewardModelReward][2], 5);
         Assert.Equal(rm.Score(BaseTokenizer, Capital.Prompt, completions[3]), b[MultiStageRecipe.RewardModelReward][3], 5);
         Assert.NotEqual(b[MultiStageRecipe.RewardModelReward][2], b[MultiStageRecipe.RewardModelReward][3], 6);
+        // the reference score averages the preferred completions of exactly the general test prompts of the table
+        var reference = GeneralPrompts.Load("test").Take(MultiStageRecipe.TestSets(quick: true).General.Count).ToList();
+        Assert.Equal(reference.Average(d => rm.Score(BaseTokenizer, d.Example.Prompt, d.Completion)), MultiStageRecipe.ReferenceScore(rm, BaseTokenizer, quick: true), 5);
     }
 
     [Fact]
