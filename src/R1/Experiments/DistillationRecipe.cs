@@ -77,7 +77,7 @@ public static class DistillationRecipe
     /// <summary>Healing: a short pretraining of the cut model on the corpus, at a third of the base model's peak rate.</summary>
     public static TrainConfig HealConfig(bool quick) => new()
     {
-        Steps = quick ? 30 : 600, BatchSize = 16, ContextLength = 192, LearningRate = 6e-4, MinLearningRate = 6e-5, WarmupSteps = 10,
+        Steps = quick ? 30 : 400, BatchSize = 16, ContextLength = 192, LearningRate = 6e-4, MinLearningRate = 6e-5, WarmupSteps = 10,
         EvalInterval = 0, Seed = 5,
     };
 
@@ -90,8 +90,8 @@ public static class DistillationRecipe
         return result;
     }
 
-    /// <summary>Train prompts the teacher answers (the first 150 of the arithmetic train split, or all 2000).</summary>
-    public static List<Example> TracePrompts(bool quick) => Datasets.Load(Task, "train").Take(quick ? 150 : 2000).ToList();
+    /// <summary>Train prompts the teacher answers (the first 150 / 1000 of the arithmetic train split).</summary>
+    public static List<Example> TracePrompts(bool quick) => Datasets.Load(Task, "train").Take(quick ? 150 : 1000).ToList();
 
     /// <summary>
     /// Rejection sampling of the teacher: 8 samples per prompt, at most 2 kept (more prompts covered rather than many
@@ -102,7 +102,7 @@ public static class DistillationRecipe
     /// <summary>SFT of the student (distilled traces and journey data alike): batch 32, lr 1e-3 → 1e-4.</summary>
     public static TrainConfig SftConfig(bool quick) => new()
     {
-        Steps = quick ? 50 : 600, BatchSize = 32, LearningRate = 1e-3, MinLearningRate = 1e-4, WarmupSteps = 20, EvalInterval = 0, Seed = 11,
+        Steps = quick ? 50 : 400, BatchSize = 32, LearningRate = 1e-3, MinLearningRate = 1e-4, WarmupSteps = 20, EvalInterval = 0, Seed = 11,
     };
 
     /// <summary>
@@ -134,11 +134,11 @@ public static class DistillationRecipe
 
     /// <summary>
     /// GRPO for the student: R1-Zero's settings (<see cref="ZeroRecipe.Config"/>) with a step cap far above what the
-    /// time budget allows, and an evaluation every 10 steps on <see cref="ZeroRecipe.CurveSet"/>.
+    /// time budget allows, and an evaluation every 20 steps (5 in quick mode) on <see cref="ZeroRecipe.CurveSet"/>.
     /// </summary>
     public static GrpoConfig RlConfig(bool quick, string? runDir = null) => ZeroRecipe.Config(quick, runDir) with
     {
-        Steps = 10_000, EvalInterval = quick ? 5 : 10, Seed = 3,
+        Steps = 10_000, EvalInterval = quick ? 5 : 20, Seed = 3,
     };
 
     /// <summary>
