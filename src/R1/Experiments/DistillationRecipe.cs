@@ -259,7 +259,7 @@ public static partial class Stages
 
     /// <summary>The teacher whose traces the student is distilled from.</summary>
     public static (GPT Model, Tokenizer Tokenizer) Teacher(bool quick) =>
-        Zero(quick); // MERGE: Stages.FinalR1(quick)
+        FinalR1(quick);
 
     /// <summary>The healed 2-block student (<see cref="DistillationRecipe.CutStudent"/> of the base model), produced if missing.</summary>
     public static (GPT Model, Tokenizer Tokenizer) Student(bool quick) => StudentStage(StudentBase, quick, dir =>
