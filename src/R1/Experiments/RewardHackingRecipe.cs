@@ -64,15 +64,15 @@ public static class RewardHackingRecipe
     /// <summary>
     /// The GRPO settings both runs share: <see cref="ZeroRecipe.Config"/> (lr 5e-5, μ = 2, dapo loss, β = 0.02, 128
     /// new tokens) with fewer steps — the hacking shows within tens of steps — and held-out evaluations every
-    /// <c>quick ? 8 : 20</c> steps. Two sample groups per step are logged, to find late samples the reward model loves.
+    /// <c>quick ? 8 : 20</c> steps on <c>quick ? 48×3 : 100×4</c> samples (fewer and a 10-point drop would hide in the noise). Two sample groups per step are logged, to find late samples the reward model loves.
     /// </summary>
     public static GrpoConfig Config(bool quick, string? runDir = null) => ZeroRecipe.Config(quick, runDir) with
     {
-        Steps = quick ? 16 : 100, EvalInterval = quick ? 8 : 20, EvalSamples = quick ? 2 : 4, SampleGroupsPerStep = 2,
+        LearningRate = quick ? 1e-4 : 5e-5, Steps = quick ? 24 : 100, EvalInterval = quick ? 12 : 20, EvalSamples = quick ? 3 : 4, SampleGroupsPerStep = 2,
     };
 
     /// <summary>Held-out problems for the periodic evaluation: the test split from index 200 on (as <see cref="ZeroRecipe.CurveSet"/>).</summary>
-    public static List<Example> CurveSet(bool quick) => Datasets.Load(Task, "test").Skip(200).Take(quick ? 40 : 100).ToList();
+    public static List<Example> CurveSet(bool quick) => Datasets.Load(Task, "test").Skip(200).Take(quick ? 48 : 100).ToList();
 
     /// <summary>
     /// Rewards of the hacked run: the reward model's score is the whole signal (weight 1); accuracy, format and
