@@ -62,9 +62,11 @@ public static class RewardHackingRecipe
     }
 
     /// <summary>
-    /// The GRPO settings both runs share: <see cref="ZeroRecipe.Config"/> (lr 5e-5, μ = 2, dapo loss, β = 0.02, 128
-    /// new tokens) with fewer steps — the hacking shows within tens of steps — and held-out evaluations every
-    /// <c>quick ? 8 : 20</c> steps on <c>quick ? 48×3 : 100×4</c> samples (fewer and a 10-point drop would hide in the noise). Two sample groups per step are logged, to find late samples the reward model loves.
+    /// The GRPO settings both runs share: <see cref="ZeroRecipe.Config"/> (G = 8, μ = 2, dapo loss, β = 0.02, 128 new
+    /// tokens) with fewer steps — the hacking shows within tens of steps. Full: 100 steps at Zero's lr 5e-5. Quick: 24
+    /// steps at 1e-4, so a CI-sized run gets far enough for the held-out accuracy to fall (at 5e-5 and 16 steps it
+    /// stayed within noise). Held-out evaluations every <c>quick ? 12 : 20</c> steps on <c>quick ? 48×3 : 100×4</c>
+    /// samples; two sample groups per step are logged, to find late samples the reward model loves.
     /// </summary>
     public static GrpoConfig Config(bool quick, string? runDir = null) => ZeroRecipe.Config(quick, runDir) with
     {
@@ -187,7 +189,10 @@ public static partial class Stages
         return (m, t);
     }
 
-    /// <summary>The policy trained against the rule-based verifier with the same settings, trained first if its run folder is empty.</summary>
+    /// <summary>
+    /// The policy trained against the rule-based verifier with the same settings, trained first if its run folder is
+    /// empty (producing it needs the reward model too: its score is logged at weight 0).
+    /// </summary>
     public static (GPT Model, Tokenizer Tokenizer) RlVsVerifier(bool quick)
     {
         var (m, t, _) = LoadOrProduce(RlVsVerifierStage, quick, dir =>

@@ -15,13 +15,16 @@ public class RewardHackingRecipeTests
         {
             var c = RewardHackingRecipe.Config(quick);
             var zero = ZeroRecipe.Config(quick);
-            Assert.Equal((zero.LearningRate, zero.NumGenerations, zero.PromptsPerStep, zero.NumIterations, zero.Beta, zero.LossType, zero.MaxCompletionLength),
-                (c.LearningRate, c.NumGenerations, c.PromptsPerStep, c.NumIterations, c.Beta, c.LossType, c.MaxCompletionLength));
+            Assert.Equal((zero.NumGenerations, zero.PromptsPerStep, zero.NumIterations, zero.Beta, zero.LossType, zero.MaxCompletionLength),
+                (c.NumGenerations, c.PromptsPerStep, c.NumIterations, c.Beta, c.LossType, c.MaxCompletionLength));
             Assert.InRange(c.EvalInterval, 1, c.Steps);
             Assert.True(c.SampleGroupsPerStep >= 1, "late samples are needed to show what the reward model loves");
             Assert.True(RewardHackingRecipe.RewardModelConfig(quick).View == RewardView.Full, "a correctness judge must read the work");
         }
         Assert.True(RewardHackingRecipe.Config(quick: true).Steps < RewardHackingRecipe.Config(quick: false).Steps);
+        // full keeps Zero's learning rate; quick may only raise it (to cover the same ground in fewer steps)
+        Assert.Equal(ZeroRecipe.Config(quick: false).LearningRate, RewardHackingRecipe.Config(quick: false).LearningRate);
+        Assert.InRange(RewardHackingRecipe.Config(quick: true).LearningRate, ZeroRecipe.Config(quick: false).LearningRate, 1e-4);
         Assert.True(RewardHackingRecipe.RewardModelConfig(quick: true).Steps < RewardHackingRecipe.RewardModelConfig(quick: false).Steps);
         Assert.Equal("/tmp/x", RewardHackingRecipe.Config(quick: true, "/tmp/x").RunDir);
     }
