@@ -20,8 +20,11 @@ public static class ColdStartRecipe
     /// <summary>The tasks reasoning RL trains on: R1-Zero's arithmetic, plus the bilingual word problems.</summary>
     public static readonly string[] Tasks = [ZeroRecipe.Task, "wordproblems"];
 
-    /// <summary>Weight of the language-consistency reward (accuracy has 1, format 0.5).</summary>
-    public const double LanguageWeight = 1.0;
+    /// <summary>
+    /// Weight of the language-consistency reward (accuracy has 1, format 0.5). 2 rather than the paper's plain sum:
+    /// at weight 1 the mixed share fell only to a quarter of the control run's (0.69% vs 2.66% of 3,200 thoughts).
+    /// </summary>
+    public const double LanguageWeight = 2.0;
 
     /// <summary>
     /// SFT settings for the cold start: about 8 epochs over the 600 demonstrations (4 in quick mode), so the model
