@@ -52,10 +52,10 @@ public static class MultiStageRecipe
     // ---- where rejection sampling samples from ----
 
     /// <summary>The checkpoint rejection sampling draws from: the paper's reasoning-RL model (notebook 03).</summary>
-    public static (GPT Model, Tokenizer Tokenizer) RejectionSource(bool quick) => Stages.Zero(quick);   // MERGE: Stages.ReasoningRl(quick)
+    public static (GPT Model, Tokenizer Tokenizer) RejectionSource(bool quick) => Stages.ReasoningRl(quick);
 
     /// <summary>How the notebook names <see cref="RejectionSource"/>.</summary>
-    public const string RejectionSourceName = "R1-Zero (standing in for reasoning RL)";   // MERGE: "reasoning RL"
+    public const string RejectionSourceName = "reasoning RL";
 
     // ---- settings ----
 

@@ -151,12 +151,13 @@ public class DistillationStagesTests
             (Stages.StudentBase, Stages.Student), (Stages.StudentDistilled, Stages.DistilledStudent), (Stages.StudentRl, Stages.RlStudent),
             (Stages.StudentClean, Stages.CleanStudent), (Stages.StudentJourney, Stages.JourneyStudent),
         };
-        // No teacher (r1-zero) in this runs folder: any getter that tried to produce would have to train one.
+        // No teacher (the final R1 stage) in this runs folder: any getter that tried to produce would have to train one.
         for (int i = 0; i < stages.Length; i++)
         {
             var saved = SaveTiny(stages[i].Stage, seed: 10 + i);
             Assert.Equal(saved, First(stages[i].Get(true).Model));
         }
+        Assert.False(Stages.Exists(Stages.R1Stage, quick: true));
         Assert.False(Stages.Exists(Stages.R1Zero, quick: true));
         Assert.Equal(1, DistillationRecipe.Summary(Stages.StudentRl, quick: true)["seconds"]);
     }

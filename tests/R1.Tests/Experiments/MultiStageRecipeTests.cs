@@ -212,11 +212,11 @@ public class MultiStageStagesTests
         try
         {
             Environment.SetEnvironmentVariable("R1_RUNS", root);
-            // The rejection-sampling source must already exist (it is notebook 02's/03's stage, never produced here):
+            // The rejection-sampling source (notebook 03's reasoning-RL stage) must already exist, or it would be trained here:
             // a tiny random policy with the book's tokenizer.
             var tokenizer = Checkpoint.LoadModel(BaseModel.DefaultDirectory).Tokenizer;
             using (var source = new GPT(new GPTConfig(tokenizer.VocabSize, 192, 1, 2, 16), seed: 1))
-                Checkpoint.Save(Stages.CheckpointDir(Stages.R1Zero, quick: true), source, tokenizer);
+                Checkpoint.Save(Stages.CheckpointDir(Stages.ReasoningRlStage, quick: true), source, tokenizer);
             string[] mine = [Stages.R1SftStage, Stages.RewardModelStage, Stages.R1Stage];
             Assert.All(mine, s => Assert.False(Stages.Exists(s, quick: true)));
 
