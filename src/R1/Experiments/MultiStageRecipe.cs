@@ -384,18 +384,9 @@ public static partial class Stages
     /// <summary>The general-prompt reward model of notebook 04, trained first if its run folder has no checkpoint.</summary>
     public static (RewardModel Model, Tokenizer Tokenizer) GeneralRewardModel(bool quick) => GeneralRewardModel(quick, MultiStageRecipe.Settings(quick));
 
-    internal static (RewardModel Model, Tokenizer Tokenizer) GeneralRewardModel(bool quick, MultiStageSettings settings)
-    {
-        if (!Exists(RewardModelStage, quick))
-        {
-            var dir = Dir(RewardModelStage, quick);
-            Directory.CreateDirectory(dir);
-            MultiStageRecipe.TrainRewardModel(settings.RewardModel with { RunDir = dir }).Model.Dispose();
-            if (!Exists(RewardModelStage, quick))
-                throw new InvalidOperationException($"Producing stage '{RewardModelStage}' finished without writing its checkpoint to '{CheckpointDir(RewardModelStage, quick)}'.");
-        }
-        return RewardModel.Load(CheckpointDir(RewardModelStage, quick));
-    }
+    internal static (RewardModel Model, Tokenizer Tokenizer) GeneralRewardModel(bool quick, MultiStageSettings settings) =>
+        LoadOrProduceRewardModel(RewardModelStage, quick,
+            dir => MultiStageRecipe.TrainRewardModel(settings.RewardModel with { RunDir = dir }).Model.Dispose());
 
     /// <summary>
     /// The final R1 model of notebook 04 (RL for all scenarios on <see cref="R1Sft"/> with <see cref="GeneralRewardModel"/>),

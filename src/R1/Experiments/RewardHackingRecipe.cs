@@ -160,22 +160,13 @@ public static partial class Stages
     /// <summary>The same GRPO run with the rule-based verifier as the reward (notebook 07).</summary>
     public const string RlVsVerifierStage = "rl-vs-verifier";
 
-    /// <summary>
-    /// The correctness reward model, loaded from its run folder or trained there first from the base model
-    /// (a reward model, not a policy, so it has its own load-or-produce).
-    /// </summary>
-    public static (RewardModel Model, Tokenizer Tokenizer) CorrectnessRm(bool quick)
-    {
-        var dir = CheckpointDir(CorrectnessRmStage, quick);
-        if (!Checkpoint.Exists(dir))
+    /// <summary>The correctness reward model, loaded from its run folder or trained there first from the base model.</summary>
+    public static (RewardModel Model, Tokenizer Tokenizer) CorrectnessRm(bool quick) =>
+        LoadOrProduceRewardModel(CorrectnessRmStage, quick, dir =>
         {
             var (model, tokenizer) = Base();
-            RewardHackingRecipe.TrainRewardModel(model, tokenizer, quick, Dir(CorrectnessRmStage, quick));
-            if (!Checkpoint.Exists(dir))
-                throw new InvalidOperationException($"Producing stage '{CorrectnessRmStage}' finished without writing its checkpoint to '{dir}'.");
-        }
-        return RewardModel.Load(dir);
-    }
+            RewardHackingRecipe.TrainRewardModel(model, tokenizer, quick, dir);
+        });
 
     /// <summary>The policy trained against the correctness reward model, trained first if its run folder is empty.</summary>
     public static (GPT Model, Tokenizer Tokenizer) RlVsRm(bool quick)

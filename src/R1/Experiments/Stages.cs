@@ -56,20 +56,30 @@ public static partial class Stages
     /// </summary>
     public static (GPT Model, Tokenizer Tokenizer, bool Produced) LoadOrProduce(string stage, bool quick, Action<string> produce)
     {
-        ArgumentNullException.ThrowIfNull(produce);
-        var dir = Dir(stage, quick);
-        bool produced = false;
-        if (!Exists(stage, quick))
-        {
-            Directory.CreateDirectory(dir);
-            produce(dir);
-            produced = true;
-            if (!Exists(stage, quick))
-                throw new InvalidOperationException(
-                    $"Producing stage '{stage}' finished without writing its checkpoint to '{CheckpointDir(stage, quick)}'.");
-        }
+        bool produced = EnsureProduced(stage, quick, produce);
         var (model, tokenizer) = Checkpoint.LoadModel(CheckpointDir(stage, quick));
         return (model, tokenizer, produced);
+    }
+
+    /// <summary><see cref="LoadOrProduce"/> for a stage whose checkpoint is a <see cref="RewardModel"/>, not a policy.</summary>
+    public static (RewardModel Model, Tokenizer Tokenizer) LoadOrProduceRewardModel(string stage, bool quick, Action<string> produce)
+    {
+        EnsureProduced(stage, quick, produce);
+        return RewardModel.Load(CheckpointDir(stage, quick));
+    }
+
+    /// <summary>Calls <paramref name="produce"/> with the run folder when the stage has no checkpoint; true when it did.</summary>
+    static bool EnsureProduced(string stage, bool quick, Action<string> produce)
+    {
+        ArgumentNullException.ThrowIfNull(produce);
+        if (Exists(stage, quick)) return false;
+        var dir = Dir(stage, quick);
+        Directory.CreateDirectory(dir);
+        produce(dir);
+        if (!Exists(stage, quick))
+            throw new InvalidOperationException(
+                $"Producing stage '{stage}' finished without writing its checkpoint to '{CheckpointDir(stage, quick)}'.");
+        return true;
     }
 
     /// <summary>The R1-Zero model of notebook 02 (<see cref="ZeroRecipe"/>), trained first if its run folder is empty.</summary>
